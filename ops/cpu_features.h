@@ -1,0 +1,25 @@
+// Which SIMD instruction set the kernels use, detected once at start-up.
+//
+// Detection uses cpuid *and* xgetbv: a CPU may report AVX while the OS does not save the
+// YMM/ZMM registers, in which case AVX code would crash. The environment variable
+// CRNN_ISA=sse2|avx2|avx512 forces a path (lower than or equal to what the CPU can run;
+// a request above it falls back to the best supported path and says so in isa_note()).
+#pragma once
+
+#include <string>
+
+namespace crnn {
+
+enum class Isa { Scalar = 0, Sse2 = 1, Avx2 = 2, Avx512 = 3, Neon = 4 };
+
+// The best ISA this CPU and OS can run (ignores CRNN_ISA).
+Isa detected_isa();
+// The ISA in use: detected_isa(), or CRNN_ISA when set and runnable. Fixed after the first call.
+Isa active_isa();
+// True when the CPU can run `isa` (used by tests to skip variants the machine lacks).
+bool cpu_supports(Isa isa);
+const char* isa_name(Isa isa);
+// A human-readable note about how the active ISA was chosen, for logs and /health.
+std::string isa_note();
+
+}  // namespace crnn

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages crnn-ocr builds and tests with. Safe to run again.
+set -euo pipefail
+pkgs=(cmake g++ make libeigen3-dev libstb-dev nlohmann-json3-dev libcpp-httplib-dev
+      libgtest-dev libbenchmark-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
