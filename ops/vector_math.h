@@ -1,0 +1,31 @@
+// Vectorised element-wise maths on float arrays, dispatched on the active ISA.
+// All functions are single-threaded and do not allocate; in and out may alias where noted.
+#pragma once
+
+#include <cstddef>
+
+#include "ops/activation.h"
+#include "ops/cpu_features.h"
+
+namespace crnn {
+
+// x[i] = act(x[i]).
+void activation_inplace(float* x, size_t n, const Activation& act, Isa isa = active_isa());
+// out[i] = act(a[i] + b[i]); out may alias a or b.
+void add_activation(const float* a, const float* b, float* out, size_t n, const Activation& act,
+                    Isa isa = active_isa());
+// NHWC per-channel scale (squeeze-excite): x[p * c + ch] *= scale[ch] for p in [0, pixels).
+void scale_channels_nhwc(float* x, size_t pixels, int channels, const float* scale, Isa isa = active_isa());
+// out[ch] = mean over pixels of x[p * c + ch] (global average pooling of one NHWC image).
+void global_average_pool_nhwc(const float* x, size_t pixels, int channels, float* out, Isa isa = active_isa());
+// Row-wise softmax: rows x cols, in place.
+void softmax_rows(float* x, size_t rows, size_t cols, Isa isa = active_isa());
+// For each row of logits: the arg max and its softmax probability, without writing the
+// probabilities (what greedy CTC decoding needs). Ties go to the lowest index.
+void argmax_softmax_rows(const float* logits, size_t rows, size_t cols, int* argmax, float* max_prob,
+                         Isa isa = active_isa());
+// LSTM element-wise gate maths (see runtime/ops for the gate layout): sigmoid and tanh.
+void sigmoid_inplace(float* x, size_t n, Isa isa = active_isa());
+void tanh_inplace(float* x, size_t n, Isa isa = active_isa());
+
+}  // namespace crnn
