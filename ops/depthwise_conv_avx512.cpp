@@ -1,0 +1,203 @@
+// AVX-512 depthwise convolution rows (16 channels per vector, opmask for the last vector of a
+// pixel). Compiled with -mavx512f ...: only intrinsics and functions in the anonymous
+// namespace here (no shared inline helpers, which the linker could pick for baseline callers).
+//
+// The interior of a row runs a kernel specialised on (kernel width, stride) that computes
+// kBlock output pixels per channel vector and loads each input vector once for all of them;
+// border pixels and other shapes (dilation, other widths) run a generic per-pixel loop.
+#if !defined(__AVX512F__)
+#error "depthwise_conv_avx512.cpp must be compiled with -mavx512f"
+#endif
+
+// GCC 12 reports false "uninitialized" warnings from inside its own AVX-512 headers
+// (_mm512_undefined_*, GCC bug 105593); they are silenced for that header only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <cstddef>
+
+#include "ops/depthwise_conv_kernels.h"
+
+namespace crnn::depthwise_kernels {
+namespace {
+
+constexpr int kLanes = 16;
+constexpr int kBlock = 4;  // output pixels per interior step
+constexpr __mmask16 kAllLanes = 0xffff;
+
+// Activations fused into the store.
+struct NoActivation {
+  __m512 operator()(__m512 v) const { return v; }
+};
+struct Relu {
+  __m512 operator()(__m512 v) const { return _mm512_max_ps(v, _mm512_setzero_ps()); }
+};
+struct Clip {
+  __m512 lo, hi;
+  __m512 operator()(__m512 v) const { return _mm512_min_ps(hi, _mm512_max_ps(lo, v)); }
+};
+struct HardSigmoid {
+  __m512 alpha, beta;
+  __m512 operator()(__m512 v) const {
+    return _mm512_min_ps(_mm512_set1_ps(1.f), _mm512_max_ps(_mm512_setzero_ps(), _mm512_fmadd_ps(alpha, v, beta)));
+  }
+};
+struct HardSwish {
+  __m512 operator()(__m512 v) const {
+    const __m512 t = _mm512_fmadd_ps(v, _mm512_set1_ps(1.f / 6.f), _mm512_set1_ps(0.5f));
+    return _mm512_mul_ps(v, _mm512_min_ps(_mm512_set1_ps(1.f), _mm512_max_ps(_mm512_setzero_ps(), t)));
+  }
+};
+
+// One output row: pointers and the tap rows [ky_lo, ky_hi) that fall inside the input.
+struct Row {
+  const float* in;       // the whole input image
+  const float* weights;  // packed
+  const float* bias;     // or null
+  float* out;            // start of the output row
+  int channels, packed_channels, full_channels;  // full_channels: channels rounded down to vectors
+  __mmask16 tail_mask;                           // lanes of the last, partial vector
+  int in_w, iy0, dilation_h, ky_lo, ky_hi;       // iy0: input row of tap ky = 0
+  int kernel_w, stride_w, dilation_w, pad_left;
+};
+
+inline __m512 load_bias(const Row& r, int c, __mmask16 m) {
+  return r.bias ? _mm512_maskz_loadu_ps(m, r.bias + c) : _mm512_setzero_ps();
+}
+
+// Input pixel (iy, ix) channel c.
+inline const float* input_at(const Row& r, int iy, int ix, int c) {
+  return r.in + (static_cast<ptrdiff_t>(iy) * r.in_w + ix) * r.channels + c;
+}
+
+// One output pixel, taps kx in [kx_lo, kx_hi) only: borders, and shapes with no specialised kernel.
+template <class Act>
+void pixel_generic(const Row& r, int ox, int kx_lo, int kx_hi, const Act& act) {
+  const int ix0 = ox * r.stride_w - r.pad_left;
+  for (int c = 0; c < r.channels; c += kLanes) {
+    const __mmask16 m = c < r.full_channels ? kAllLanes : r.tail_mask;
+    __m512 acc = load_bias(r, c, m);
+    for (int ky = r.ky_lo; ky < r.ky_hi; ++ky) {
+      const int iy = r.iy0 + ky * r.dilation_h;
+      const float* w_row = r.weights + static_cast<ptrdiff_t>(ky) * r.kernel_w * r.packed_channels + c;
+      for (int kx = kx_lo; kx < kx_hi; ++kx)
+        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, input_at(r, iy, ix0 + kx * r.dilation_w, c)),
+                              _mm512_loadu_ps(w_row + kx * r.packed_channels), acc);
+    }
+    _mm512_mask_storeu_ps(r.out + static_cast<ptrdiff_t>(ox) * r.channels + c, m, act(acc));
+  }
+}
+
+// NB interior output pixels from ox, one channel vector at c (masked by m when TAIL).
+template <int KW, int SW, int NB, bool TAIL, class Act>
+inline void block_vector(const Row& r, int ox, int c, __mmask16 m, const Act& act) {
+  constexpr int kInputs = (NB - 1) * SW + KW;  // input pixels the NB outputs read per tap row
+  const __m512 b = load_bias(r, c, m);
+  __m512 acc[NB];
+  for (int j = 0; j < NB; ++j) acc[j] = b;
+  for (int ky = r.ky_lo; ky < r.ky_hi; ++ky) {
+    const float* in_row = input_at(r, r.iy0 + ky * r.dilation_h, ox * SW - r.pad_left, c);
+    const float* w_row = r.weights + static_cast<ptrdiff_t>(ky) * KW * r.packed_channels + c;
+    __m512 v[kInputs];
+    for (int i = 0; i < kInputs; ++i)
+      v[i] = TAIL ? _mm512_maskz_loadu_ps(m, in_row + i * r.channels) : _mm512_loadu_ps(in_row + i * r.channels);
+    for (int kx = 0; kx < KW; ++kx) {
+      const __m512 w = _mm512_loadu_ps(w_row + kx * r.packed_channels);
+      for (int j = 0; j < NB; ++j) acc[j] = _mm512_fmadd_ps(v[j * SW + kx], w, acc[j]);
+    }
+  }
+  float* out = r.out + static_cast<ptrdiff_t>(ox) * r.channels + c;
+  for (int j = 0; j < NB; ++j) {
+    if (TAIL) _mm512_mask_storeu_ps(out + j * r.channels, m, act(acc[j]));
+    else _mm512_storeu_ps(out + j * r.channels, act(acc[j]));
+  }
+}
+
+template <int KW, int SW, int NB, class Act>
+inline void block(const Row& r, int ox, const Act& act) {
+  int c = 0;
+  for (; c < r.full_channels; c += kLanes) block_vector<KW, SW, NB, false>(r, ox, c, kAllLanes, act);
+  if (c < r.channels) block_vector<KW, SW, NB, true>(r, ox, c, r.tail_mask, act);
+}
+
+template <int KW, int SW, class Act>
+void interior_specialised(const Row& r, int begin, int end, const Act& act) {
+  int ox = begin;
+  for (; ox + kBlock <= end; ox += kBlock) block<KW, SW, kBlock>(r, ox, act);
+  for (; ox < end; ++ox) block<KW, SW, 1>(r, ox, act);
+}
+
+template <class Act>
+void interior_generic(const Row& r, int begin, int end, const Act& act) {
+  for (int ox = begin; ox < end; ++ox) pixel_generic(r, ox, 0, r.kernel_w, act);
+}
+
+// First tap index t in [0, taps) whose position start + t * step is >= 0, and one past the
+// last one that is < limit (step >= 1).
+inline int first_tap_inside(int start, int step) { return start >= 0 ? 0 : (-start + step - 1) / step; }
+inline int end_tap_inside(int start, int step, int limit, int taps) {
+  if (start >= limit) return 0;
+  const int n = (limit - start + step - 1) / step;
+  return n < taps ? n : taps;
+}
+
+template <class Act>
+void run_rows(const DepthwiseJob& job, int row_begin, int row_end, const Act& act) {
+  const DepthwiseShape& s = *job.shape;
+  void (*interior)(const Row&, int, int, const Act&) = interior_generic<Act>;
+  if (s.dilation_w == 1) {
+    if (s.kernel_w == 3 && s.stride_w == 1) interior = interior_specialised<3, 1, Act>;
+    if (s.kernel_w == 3 && s.stride_w == 2) interior = interior_specialised<3, 2, Act>;
+    if (s.kernel_w == 5 && s.stride_w == 1) interior = interior_specialised<5, 1, Act>;
+    if (s.kernel_w == 5 && s.stride_w == 2) interior = interior_specialised<5, 2, Act>;
+  }
+  Row r;
+  r.in = job.in;
+  r.weights = job.weights;
+  r.bias = job.bias;
+  r.channels = s.channels;
+  r.packed_channels = job.packed_channels;
+  r.full_channels = s.channels - s.channels % kLanes;
+  r.tail_mask = static_cast<__mmask16>((1u << (s.channels % kLanes)) - 1u);
+  r.in_w = s.in_w;
+  r.dilation_h = s.dilation_h;
+  r.kernel_w = s.kernel_w;
+  r.stride_w = s.stride_w;
+  r.dilation_w = s.dilation_w;
+  r.pad_left = s.pad_left;
+  for (int oy = row_begin; oy < row_end; ++oy) {
+    r.out = job.out + static_cast<ptrdiff_t>(oy) * s.out_w * s.channels;
+    r.iy0 = oy * s.stride_h - s.pad_top;
+    r.ky_lo = first_tap_inside(r.iy0, s.dilation_h);
+    r.ky_hi = end_tap_inside(r.iy0, s.dilation_h, s.in_h, s.kernel_h);
+    for (int ox = 0; ox < job.interior_begin; ++ox) {
+      const int ix0 = ox * s.stride_w - s.pad_left;
+      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w), act);
+    }
+    interior(r, job.interior_begin, job.interior_end, act);
+    for (int ox = job.interior_end; ox < s.out_w; ++ox) {
+      const int ix0 = ox * s.stride_w - s.pad_left;
+      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w), act);
+    }
+  }
+}
+
+}  // namespace
+
+void depthwise_rows_avx512(const DepthwiseJob& job, int row_begin, int row_end) {
+  const Activation& a = job.act;
+  switch (a.kind) {
+    case ActivationKind::Relu: return run_rows(job, row_begin, row_end, Relu{});
+    case ActivationKind::Clip:
+      return run_rows(job, row_begin, row_end, Clip{_mm512_set1_ps(a.alpha), _mm512_set1_ps(a.beta)});
+    case ActivationKind::HardSigmoid:
+      return run_rows(job, row_begin, row_end, HardSigmoid{_mm512_set1_ps(a.alpha), _mm512_set1_ps(a.beta)});
+    case ActivationKind::HardSwish: return run_rows(job, row_begin, row_end, HardSwish{});
+    default: return run_rows(job, row_begin, row_end, NoActivation{});
+  }
+}
+
+}  // namespace crnn::depthwise_kernels
