@@ -1,0 +1,185 @@
+// Conv (2-D, NHWC) with fused bias and activation. Four execution paths, chosen at load:
+//   depthwise  group == Cin == Cout: ops/depthwise_conv.h, weights packed per tap
+//   pointwise  1x1, stride 1, no padding, group 1: one GEMM over all pixels
+//   im2col     any other group-1 convolution: tiles of pixels unrolled into rows, then GEMM
+//   grouped    anything else: plain loops (no model here uses it on a hot path)
+#include <algorithm>
+#include <cstring>
+
+#include "ops/depthwise_conv.h"
+#include "ops/error.h"
+#include "ops/gemm.h"
+#include "runtime/op.h"
+#include "runtime/ops/spatial.h"
+
+namespace crnn {
+namespace {
+
+constexpr int64_t kIm2colTilePixels = 96;
+
+class Conv2d final : public Op {
+ public:
+  Conv2d(const GraphNode& node, const ModelFile& model) : Op(node) {
+    NodeReader r(node, model);
+    win_ = Window2d::read(r);
+    group_ = r.integer("group", 1);
+    act_ = r.activation();
+    const TensorRef& w = r.weight("W");
+    if (w.shape.size() != 4) r.fail("weights must be 4-D [Cout, Cin/group, kh, kw]");
+    cout_ = w.shape[0];
+    cin_per_group_ = w.shape[1];
+    if (w.shape[2] != win_.kernel_h || w.shape[3] != win_.kernel_w) r.fail("weights do not match the kernel size");
+    if (group_ < 1 || cout_ % group_ != 0) r.fail("output channels are not divisible by group");
+    cin_ = cin_per_group_ * group_;
+    weights_.assign(w.data, w.data + w.count());
+    bias_.assign(size_t(cout_), 0.f);
+    if (r.has_weight("B")) {
+      const TensorRef& b = r.weight("B");
+      if (b.count() != cout_) r.fail("bias size does not match the output channels");
+      std::copy(b.data, b.data + cout_, bias_.begin());
+    }
+    const int64_t khw = win_.kernel_h * win_.kernel_w;
+    if (group_ == cin_ && group_ == cout_ && cin_per_group_ == 1) {
+      path_ = Path::Depthwise;
+      depthwise_weights_ = depthwise_pack_weights(weights_.data(), int(cout_), int(win_.kernel_h), int(win_.kernel_w));
+    } else if (group_ == 1 && khw == 1 && win_.stride_h == 1 && win_.stride_w == 1 && win_.pad_top == 0 &&
+               win_.pad_left == 0 && win_.pad_bottom == 0 && win_.pad_right == 0) {
+      path_ = Path::Pointwise;
+      packed_ = PackedB::pack_transposed(weights_.data(), int(cin_), int(cout_), int(cin_));
+    } else if (group_ == 1) {
+      path_ = Path::Im2col;
+      // Rows of the unrolled input are ordered [ky][kx][ci]; reorder the weights to match.
+      const int64_t k = khw * cin_;
+      std::vector<float> bt(static_cast<size_t>(cout_ * k));
+      for (int64_t co = 0; co < cout_; ++co)
+        for (int64_t ci = 0; ci < cin_; ++ci)
+          for (int64_t t = 0; t < khw; ++t) bt[co * k + t * cin_ + ci] = weights_[(co * cin_ + ci) * khw + t];
+      packed_ = PackedB::pack_transposed(bt.data(), int(k), int(cout_), int(k));
+    } else {
+      path_ = Path::Grouped;
+    }
+  }
+
+  bool nhwc() const override { return true; }
+
+  Dims output_shape(const std::vector<Dims>& in) const override {
+    const Dims& x = in.at(0);
+    if (x.size() != 4 || x[1] != cin_)
+      fail("expects input [N, " + std::to_string(cin_) + ", H, W], got " + dims_to_string(x));
+    const int64_t oh = win_.out_h(x[2]), ow = win_.out_w(x[3]);
+    if (oh <= 0 || ow <= 0) fail("input " + dims_to_string(x) + " is smaller than the kernel");
+    return {x[0], cout_, oh, ow};
+  }
+
+  size_t scratch_floats(const std::vector<Dims>& in, int threads) const override {
+    if (path_ != Path::Im2col) return 0;
+    return size_t(threads) * kIm2colTilePixels * win_.kernel_h * win_.kernel_w * cin_;
+  }
+
+  double flops(const std::vector<Dims>& in, const Dims& out) const override {
+    return 2.0 * double(element_count(out)) * double(cin_per_group_ * win_.kernel_h * win_.kernel_w);
+  }
+
+  void run(const OpContext& ctx, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
+    const Tensor& x = *inputs[0];
+    const int64_t h = x.h(), w = x.w(), oh = out.h(), ow = out.w();
+    for (int64_t b = 0; b < x.n(); ++b) {
+      const float* in = x.data + b * h * w * cin_;
+      float* o = out.data + b * oh * ow * cout_;
+      switch (path_) {
+        case Path::Depthwise: run_depthwise(ctx, in, h, w, o, oh, ow); break;
+        case Path::Pointwise: run_pointwise(ctx, in, h * w, o); break;
+        case Path::Im2col: run_im2col(ctx, in, h, w, o, oh, ow); break;
+        case Path::Grouped: run_grouped(ctx, in, h, w, o, oh, ow); break;
+      }
+    }
+  }
+
+ private:
+  enum class Path { Depthwise, Pointwise, Im2col, Grouped };
+
+  void run_depthwise(const OpContext& ctx, const float* in, int64_t h, int64_t w, float* out, int64_t oh, int64_t ow) const {
+    DepthwiseShape s;
+    s.in_h = int(h); s.in_w = int(w); s.channels = int(cout_);
+    s.kernel_h = int(win_.kernel_h); s.kernel_w = int(win_.kernel_w);
+    s.stride_h = int(win_.stride_h); s.stride_w = int(win_.stride_w);
+    s.pad_top = int(win_.pad_top); s.pad_left = int(win_.pad_left);
+    s.dilation_h = int(win_.dilation_h); s.dilation_w = int(win_.dilation_w);
+    s.out_h = int(oh); s.out_w = int(ow);
+    ctx.parallel_for(oh, [&](int64_t r0, int64_t r1) {
+      depthwise_conv_nhwc(s, in, depthwise_weights_.data(), bias_.data(), act_, out, int(r0), int(r1));
+    });
+  }
+
+  void run_pointwise(const OpContext& ctx, const float* in, int64_t pixels, float* out) const {
+    ctx.parallel_for(pixels, [&](int64_t p0, int64_t p1) {
+      gemm(int(p1 - p0), in + p0 * cin_, int(cin_), packed_, bias_.data(), act_, out + p0 * cout_, int(cout_));
+    }, 32);
+  }
+
+  void run_im2col(const OpContext& ctx, const float* in, int64_t h, int64_t w, float* out, int64_t oh, int64_t ow) const {
+    const int64_t k = win_.kernel_h * win_.kernel_w * cin_;
+    const int64_t pixels = oh * ow;
+    const int64_t tiles = (pixels + kIm2colTilePixels - 1) / kIm2colTilePixels;
+    ctx.parallel_chunks(tiles, [&](int64_t t0, int64_t t1, int chunk) {
+      float* rows = ctx.scratch + size_t(chunk) * kIm2colTilePixels * k;
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t p0 = t * kIm2colTilePixels, p1 = std::min(pixels, p0 + kIm2colTilePixels);
+        for (int64_t p = p0; p < p1; ++p) {
+          const int64_t oy = p / ow, ox = p % ow;
+          float* row = rows + (p - p0) * k;
+          for (int64_t ky = 0; ky < win_.kernel_h; ++ky) {
+            const int64_t iy = oy * win_.stride_h - win_.pad_top + ky * win_.dilation_h;
+            for (int64_t kx = 0; kx < win_.kernel_w; ++kx, row += cin_) {
+              const int64_t ix = ox * win_.stride_w - win_.pad_left + kx * win_.dilation_w;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) std::memset(row, 0, size_t(cin_) * sizeof(float));
+              else std::memcpy(row, in + (iy * w + ix) * cin_, size_t(cin_) * sizeof(float));
+            }
+          }
+        }
+        gemm(int(p1 - p0), rows, int(k), packed_, bias_.data(), act_, out + p0 * cout_, int(cout_));
+      }
+    });
+  }
+
+  void run_grouped(const OpContext& ctx, const float* in, int64_t h, int64_t w, float* out, int64_t oh, int64_t ow) const {
+    const int64_t cout_per_group = cout_ / group_;
+    ctx.parallel_for(oh, [&](int64_t r0, int64_t r1) {
+      for (int64_t oy = r0; oy < r1; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox)
+          for (int64_t co = 0; co < cout_; ++co) {
+            const int64_t g = co / cout_per_group;
+            float acc = bias_[co];
+            for (int64_t ci = 0; ci < cin_per_group_; ++ci)
+              for (int64_t ky = 0; ky < win_.kernel_h; ++ky) {
+                const int64_t iy = oy * win_.stride_h - win_.pad_top + ky * win_.dilation_h;
+                if (iy < 0 || iy >= h) continue;
+                for (int64_t kx = 0; kx < win_.kernel_w; ++kx) {
+                  const int64_t ix = ox * win_.stride_w - win_.pad_left + kx * win_.dilation_w;
+                  if (ix < 0 || ix >= w) continue;
+                  acc += in[(iy * w + ix) * cin_ + g * cin_per_group_ + ci] *
+                         weights_[((co * cin_per_group_ + ci) * win_.kernel_h + ky) * win_.kernel_w + kx];
+                }
+              }
+            out[(oy * ow + ox) * cout_ + co] = apply_activation(act_, acc);
+          }
+    });
+  }
+
+  Window2d win_;
+  int64_t group_ = 1, cin_ = 0, cout_ = 0, cin_per_group_ = 0;
+  Activation act_;
+  Path path_ = Path::Grouped;
+  std::vector<float> weights_;  // [Cout][Cin/group][kh][kw], as in the model
+  std::vector<float> bias_;     // [Cout], zeros when the model has none
+  std::vector<float> depthwise_weights_;
+  PackedB packed_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_conv2d(const GraphNode& node, const ModelFile& model) {
+  return std::make_unique<Conv2d>(node, model);
+}
+
+}  // namespace crnn

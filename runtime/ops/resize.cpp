@@ -1,0 +1,94 @@
+// Resize (ONNX) of the two spatial axes of an NHWC image: nearest or linear.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "runtime/op.h"
+
+namespace crnn {
+namespace {
+
+class Resize final : public Op {
+ public:
+  Resize(const GraphNode& node, const ModelFile& model) : Op(node) {
+    NodeReader r(node, model);
+    mode_ = r.text("mode", "nearest");
+    transform_ = r.text("coordinate_transformation_mode", "half_pixel");
+    nearest_mode_ = r.text("nearest_mode", "round_prefer_floor");
+    scales_ = r.numbers("scales");
+    if (mode_ != "nearest" && mode_ != "linear") r.fail("mode " + mode_ + " is not supported");
+    if (transform_ != "half_pixel" && transform_ != "asymmetric" && transform_ != "align_corners" &&
+        transform_ != "pytorch_half_pixel")
+      r.fail("coordinate_transformation_mode " + transform_ + " is not supported");
+    if (nearest_mode_ != "floor" && nearest_mode_ != "ceil" && nearest_mode_ != "round_prefer_floor" &&
+        nearest_mode_ != "round_prefer_ceil")
+      r.fail("nearest_mode " + nearest_mode_ + " is not supported");
+    if (scales_.size() != 4 || scales_[0] != 1.f || scales_[1] != 1.f || !(scales_[2] > 0.f) || !(scales_[3] > 0.f) ||
+        scales_[2] > 64.f || scales_[3] > 64.f)
+      r.fail("scales must be [1, 1, sh, sw] with 0 < sh, sw <= 64");
+  }
+  bool nhwc() const override { return true; }
+  Dims output_shape(const std::vector<Dims>& in) const override {
+    const Dims& x = in.at(0);
+    if (x.size() != 4) fail("expects a 4-D input, got " + dims_to_string(x));
+    return {x[0], x[1], int64_t(std::floor(double(x[2]) * scales_[2])), int64_t(std::floor(double(x[3]) * scales_[3]))};
+  }
+  void run(const OpContext& ctx, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
+    const Tensor& x = *inputs[0];
+    const int64_t c = x.c(), h = x.h(), w = x.w(), oh = out.h(), ow = out.w();
+    for (int64_t b = 0; b < x.n(); ++b) {
+      const float* in = x.data + b * h * w * c;
+      float* o = out.data + b * oh * ow * c;
+      ctx.parallel_for(oh, [&](int64_t r0, int64_t r1) {
+        for (int64_t oy = r0; oy < r1; ++oy) {
+          const float sy = source(oy, h, oh, scales_[2]);
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            const float sx = source(ox, w, ow, scales_[3]);
+            float* dst = o + (oy * ow + ox) * c;
+            if (mode_ == "nearest") {
+              const int64_t iy = nearest(sy, h), ix = nearest(sx, w);
+              std::memcpy(dst, in + (iy * w + ix) * c, size_t(c) * sizeof(float));
+            } else {
+              const float fy = std::clamp(sy, 0.f, float(h - 1)), fx = std::clamp(sx, 0.f, float(w - 1));
+              const int64_t y0 = int64_t(fy), x0 = int64_t(fx);
+              const int64_t y1 = std::min(y0 + 1, h - 1), x1 = std::min(x0 + 1, w - 1);
+              const float ly = fy - float(y0), lx = fx - float(x0);
+              const float* p00 = in + (y0 * w + x0) * c; const float* p01 = in + (y0 * w + x1) * c;
+              const float* p10 = in + (y1 * w + x0) * c; const float* p11 = in + (y1 * w + x1) * c;
+              for (int64_t ch = 0; ch < c; ++ch)
+                dst[ch] = (1 - ly) * ((1 - lx) * p00[ch] + lx * p01[ch]) + ly * ((1 - lx) * p10[ch] + lx * p11[ch]);
+            }
+          }
+        }
+      });
+    }
+  }
+
+ private:
+  // Source coordinate of output index `o` along an axis of input length `in`.
+  float source(int64_t o, int64_t in, int64_t out, float scale) const {
+    if (transform_ == "asymmetric") return float(o) / scale;
+    if (transform_ == "align_corners") return out > 1 ? float(o) * float(in - 1) / float(out - 1) : 0.f;
+    if (transform_ == "pytorch_half_pixel" && out <= 1) return 0.f;
+    return (float(o) + 0.5f) / scale - 0.5f;
+  }
+  int64_t nearest(float s, int64_t in) const {
+    int64_t i;
+    if (nearest_mode_ == "floor") i = int64_t(std::floor(s));
+    else if (nearest_mode_ == "ceil") i = int64_t(std::ceil(s));
+    else if (nearest_mode_ == "round_prefer_ceil") i = int64_t(std::floor(s + 0.5f));
+    else i = int64_t(std::ceil(s - 0.5f));
+    return std::clamp<int64_t>(i, 0, in - 1);
+  }
+
+  std::string mode_, transform_, nearest_mode_;
+  std::vector<float> scales_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_resize(const GraphNode& node, const ModelFile& model) {
+  return std::make_unique<Resize>(node, model);
+}
+
+}  // namespace crnn

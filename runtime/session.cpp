@@ -1,0 +1,159 @@
+#include "runtime/session.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+#include "ops/error.h"
+
+namespace crnn {
+
+struct Session::Plan {
+  struct Value {
+    Dims shape;
+    Layout layout = Layout::Plain;
+    int buffer = -1;  // -1: the caller's input
+  };
+  struct Step {
+    int op = -1;  // index into model steps, or -1 for a layout conversion
+    std::vector<int> inputs;
+    int output = -1;
+  };
+  Dims input_shape;
+  std::vector<Value> values;
+  std::vector<Step> steps;
+  std::vector<size_t> buffer_floats;
+  size_t scratch_floats = 0;
+  int output = -1;
+};
+
+Session::Session(std::shared_ptr<const Model> model, ThreadPool* pool) : model_(std::move(model)), pool_(pool) {}
+
+Session::~Session() {
+  for (auto& b : buffers_) std::free(b.data);
+}
+
+size_t Session::memory_bytes() const {
+  size_t total = 0;
+  for (const auto& b : buffers_) total += b.floats * sizeof(float);
+  return total;
+}
+
+void Session::reserve(size_t index, size_t floats) {
+  if (buffers_.size() <= index) buffers_.resize(index + 1);
+  Buffer& b = buffers_[index];
+  if (b.floats >= floats) return;
+  std::free(b.data);
+  const size_t bytes = (std::max<size_t>(floats, 16) * sizeof(float) + 63) / 64 * 64;
+  b.data = static_cast<float*>(std::aligned_alloc(64, bytes));
+  if (!b.data) throw Error(ErrorCode::Internal, "out of memory allocating " + std::to_string(bytes) + " bytes");
+  b.floats = bytes / sizeof(float);
+}
+
+void Session::plan(const Dims& shape) {
+  auto p = std::make_unique<Plan>();
+  p->input_shape = shape;
+  const std::vector<Dims> shapes = model_->infer_shapes(shape);
+  const auto& steps = model_->steps();
+  // (model value, layout) -> planned value
+  std::map<std::pair<int, Layout>, int> planned;
+  p->values.push_back({shape, Layout::Plain, -1});
+  planned[{0, Layout::Plain}] = 0;
+  std::vector<int> primary(size_t(model_->value_count()), -1);  // the layout a value is produced in
+  primary[0] = 0;
+
+  auto in_layout = [&](int model_value, Layout want) {
+    const int have = primary[model_value];
+    if (p->values[have].layout == want || shapes[model_value].size() != 4) return have;
+    auto it = planned.find({model_value, want});
+    if (it != planned.end()) return it->second;
+    const int id = int(p->values.size());
+    p->values.push_back({shapes[model_value], want, -1});
+    p->steps.push_back({-1, {have}, id});
+    planned[{model_value, want}] = id;
+    return id;
+  };
+
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Model::Step& s = steps[i];
+    const Layout want = s.op->nhwc() ? Layout::NHWC : Layout::Plain;
+    Plan::Step step;
+    step.op = int(i);
+    std::vector<Dims> in_shapes;
+    for (int v : s.inputs) {
+      step.inputs.push_back(in_layout(v, want));
+      in_shapes.push_back(shapes[v]);
+    }
+    const Dims& out = shapes[s.output];
+    step.output = int(p->values.size());
+    p->values.push_back({out, out.size() == 4 ? want : Layout::Plain, -1});
+    primary[s.output] = step.output;
+    planned[{s.output, p->values.back().layout}] = step.output;
+    p->steps.push_back(step);
+    p->scratch_floats = std::max(p->scratch_floats, s.op->scratch_floats(in_shapes, pool_ ? pool_->threads() : 1));
+  }
+  p->output = in_layout(model_->output_value(), Layout::Plain);
+
+  // Buffer assignment: a value lives from its producing step to its last reader.
+  std::vector<int> last_use(p->values.size(), -1);
+  for (size_t i = 0; i < p->steps.size(); ++i)
+    for (int v : p->steps[i].inputs) last_use[v] = int(i);
+  last_use[p->output] = int(p->steps.size());
+  std::vector<int> free_buffers;
+  for (size_t i = 0; i < p->steps.size(); ++i) {
+    Plan::Value& v = p->values[p->steps[i].output];
+    const size_t need = size_t(element_count(v.shape));
+    // Best fit among free buffers, else the largest one grows, else a new buffer.
+    int best = -1;
+    for (int b : free_buffers)
+      if (p->buffer_floats[b] >= need && (best < 0 || p->buffer_floats[b] < p->buffer_floats[best])) best = b;
+    if (best < 0)
+      for (int b : free_buffers)
+        if (best < 0 || p->buffer_floats[b] > p->buffer_floats[best]) best = b;
+    if (best < 0) {
+      best = int(p->buffer_floats.size());
+      p->buffer_floats.push_back(0);
+    } else {
+      free_buffers.erase(std::find(free_buffers.begin(), free_buffers.end(), best));
+    }
+    p->buffer_floats[best] = std::max(p->buffer_floats[best], need);
+    v.buffer = best;
+    for (int in : p->steps[i].inputs)
+      if (last_use[in] == int(i) && p->values[in].buffer >= 0) free_buffers.push_back(p->values[in].buffer);
+    if (last_use[p->steps[i].output] < 0) free_buffers.push_back(best);  // never read
+  }
+  plan_ = std::move(p);
+}
+
+const Tensor& Session::run(const float* input, const Dims& shape) {
+  if (!plan_ || plan_->input_shape != shape) plan(shape);
+  const Plan& p = *plan_;
+  for (size_t b = 0; b < p.buffer_floats.size(); ++b) reserve(b, p.buffer_floats[b]);
+  const size_t scratch_index = p.buffer_floats.size();
+  reserve(scratch_index, p.scratch_floats);
+
+  std::vector<Tensor> tensors(p.values.size());
+  for (size_t i = 0; i < p.values.size(); ++i) {
+    tensors[i].shape = p.values[i].shape;
+    tensors[i].layout = p.values[i].layout;
+    tensors[i].data = p.values[i].buffer < 0 ? const_cast<float*>(input) : buffers_[p.values[i].buffer].data;
+  }
+  OpContext ctx;
+  ctx.pool = pool_;
+  ctx.scratch = buffers_[scratch_index].data;
+  const auto& steps = model_->steps();
+  std::vector<const Tensor*> ins;
+  for (const Plan::Step& s : p.steps) {
+    if (s.op < 0) {
+      relayout(tensors[s.inputs[0]], tensors[s.output]);
+      continue;
+    }
+    ins.clear();
+    for (int v : s.inputs) ins.push_back(&tensors[v]);
+    steps[s.op].op->run(ctx, ins, tensors[s.output]);
+  }
+  output_ = tensors[p.output];
+  return output_;
+}
+
+}  // namespace crnn

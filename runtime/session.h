@@ -1,0 +1,49 @@
+// Runs a model: one Session per thread of execution, holding that thread's scratch memory.
+//
+// For each new input shape the session plans once: shapes of every value, the layout each
+// op wants (NHWC conversions inserted where needed) and which buffer holds which value
+// (a value's buffer is reused once its last reader has run). Buffers are kept between runs,
+// so a steady stream of same-sized inputs allocates nothing. Memory is bounded by the
+// largest input the caller passes.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "runtime/model.h"
+#include "runtime/tensor.h"
+#include "runtime/thread_pool.h"
+
+namespace crnn {
+
+class Session {
+ public:
+  // pool may be null (single-threaded); it is shared, not owned.
+  Session(std::shared_ptr<const Model> model, ThreadPool* pool);
+  ~Session();
+
+  // Runs on one NCHW (plain) input of `shape`. The result is in plain layout and stays valid
+  // until the next run. Throws crnn::Error (InvalidArgument) when the shape does not fit.
+  const Tensor& run(const float* input, const Dims& shape);
+
+  const Model& model() const { return *model_; }
+  // Bytes currently held for activations and scratch.
+  size_t memory_bytes() const;
+
+ private:
+  struct Plan;
+  void plan(const Dims& shape);
+
+  std::shared_ptr<const Model> model_;
+  ThreadPool* pool_;
+  std::unique_ptr<Plan> plan_;
+  struct Buffer {
+    float* data = nullptr;
+    size_t floats = 0;
+  };
+  std::vector<Buffer> buffers_;
+  Tensor output_;
+  void reserve(size_t index, size_t floats);
+};
+
+}  // namespace crnn
