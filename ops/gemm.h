@@ -16,6 +16,14 @@
 
 namespace crnn {
 
+// Packed layout. B (K x N) is cut into panels of NR = panel_width() consecutive columns:
+// 32 for AVX-512, 16 for AVX2, 8 otherwise (the width of the ISA's register tile).
+// Panel p holds columns [p*NR, p*NR + NR) and starts at data() + p * K * NR; inside it the
+// NR values of one k are contiguous (K-major), so element (kk, nn) is at
+//   data()[(nn / NR) * K * NR + kk * NR + nn % NR].
+// Columns past N in the last panel are zero, so kernels always load whole vectors. Storage
+// is 64-byte aligned; every panel and every panel row starts on a 32-byte boundary (64 for
+// NR >= 16). A kernel step reads one panel row (NR floats) per k for a tile of rows of A.
 class PackedB {
  public:
   PackedB() = default;

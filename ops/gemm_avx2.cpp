@@ -1,0 +1,238 @@
+// AVX2 + FMA GEMM kernels: register tiles of up to 6 rows x 16 columns (two ymm per row).
+//
+// Per k step a tile loads the panel's two B vectors, broadcasts each of its A values and
+// issues 2 * MR FMAs: 12 accumulators + 2 B vectors + 1 broadcast of the 16 ymm registers.
+// A last panel with at most 8 valid columns runs one-vector tiles of 12 rows. Column tails within a
+// vector use vmaskmovps with a mask taken from a sliding window over kMaskWindow.
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "ops/gemm_avx2.cpp must be compiled with -mavx2 -mfma (see CMakeLists.txt)"
+#endif
+
+#include <immintrin.h>
+
+#include "ops/gemm_kernels.h"
+
+namespace crnn {
+namespace gemm_detail {
+namespace {
+
+constexpr int kNr = kAvx2Nr;
+constexpr int kMr = kAvx2Mr;
+constexpr int kLanes = 8;
+
+// Eight all-ones lanes then eight zero lanes: loading 8 ints at kMaskWindow + 8 - valid
+// gives a mask whose first `valid` lanes are set.
+alignas(64) const int kMaskWindow[2 * kLanes] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+__m256i lane_mask(int valid) {
+  const int v = valid < 0 ? 0 : (valid > kLanes ? kLanes : valid);
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskWindow + kLanes - v));
+}
+
+// exp(x) with x clamped to [-87.3, 88.3] so that 2^n stays a normal float:
+// x = n * ln2 + r with |r| <= ln2 / 2 (ln2 split in two so n * hi is exact), exp(r) by its
+// Taylor series to degree 7 (truncation error below 1e-8 relative on that interval).
+__m256 exp_clamped(__m256 x) {
+  x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.f / 5040.f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 720.f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 120.f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 24.f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 6.f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  const __m256i biased = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(biased, 23)));
+}
+
+template <int Kind>
+__m256 finish(__m256 x, const Epilogue& e) {
+  if (Kind == kEpilogueSigmoid) {
+    const __m256 one = _mm256_set1_ps(1.f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, exp_clamped(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+  }
+  __m256 y = _mm256_fmadd_ps(x, _mm256_set1_ps(e.scale), _mm256_set1_ps(e.shift));
+  y = _mm256_min_ps(_mm256_max_ps(y, _mm256_set1_ps(e.lo)), _mm256_set1_ps(e.hi));
+  return Kind == kEpilogueHardSwish ? _mm256_mul_ps(x, y) : y;
+}
+
+struct Tile {
+  const float* a;  // first row of the tile, at the block's first k
+  size_t lda;
+  const float* b;  // the panel at the block's first k
+  int k;
+  float* c;  // first row of the tile, at the panel's first column
+  size_t ldc;
+  int cols;           // valid columns of this panel, 1..16
+  const float* bias;  // at the panel's first column, or null
+  bool load_c;
+  const Epilogue* epilogue;
+};
+
+// One k step of an MR x NV tile: acc[r][v] += A(r, k) * B(k, 8v .. 8v+7).
+// Rows below kRowsPerBase are addressed from `a`, the others from `a_hi` (kRowsPerBase rows
+// further down), each as base + {0..5} * lda: few enough distinct offsets for the loop's
+// pointers and strides to stay in general-purpose registers.
+constexpr int kRowsPerBase = 6;
+
+template <int MR, int NV>
+__attribute__((always_inline)) inline void fma_step(__m256 (&acc)[MR][NV], const float* a, const float* a_hi,
+                                                    size_t lda, const float* b) {
+  const __m256 b0 = _mm256_loadu_ps(b);
+  const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + kLanes) : b0;
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    const __m256 ar = _mm256_broadcast_ss(r < kRowsPerBase ? a + r * lda : a_hi + (r - kRowsPerBase) * lda);
+    acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
+    if (NV == 2) acc[r][NV - 1] = _mm256_fmadd_ps(ar, b1, acc[r][NV - 1]);
+  }
+}
+
+// MR rows x NV vectors of 8 columns.
+template <int MR, int NV, int Kind>
+void run_tile(const Tile& t) {
+  // Two FMA pipes with 4 cycles of latency need 8 independent accumulators; small tiles
+  // get them by summing alternate k steps into separate sets, added together at the end.
+  constexpr int kSplit = MR * NV >= 8 ? 1 : MR * NV >= 4 ? 2 : 4;
+  __m256 acc[kSplit][MR][NV];
+#pragma GCC unroll 4
+  for (int u = 0; u < kSplit; ++u)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[u][r][v] = _mm256_setzero_ps();
+
+  const float* a = t.a;
+  const float* a_hi = t.a + kRowsPerBase * t.lda;
+  const float* b = t.b;
+  const size_t lda = t.lda;
+  int kk = 0;
+  for (; kk + kSplit <= t.k; kk += kSplit) {
+#pragma GCC unroll 4
+    for (int u = 0; u < kSplit; ++u) fma_step<MR, NV>(acc[u], a + u, a_hi + u, lda, b + u * kNr);
+    a += kSplit;
+    a_hi += kSplit;
+    b += kSplit * kNr;
+  }
+  for (; kk < t.k; ++kk) {
+    fma_step<MR, NV>(acc[0], a, a_hi, lda, b);
+    a += 1;
+    a_hi += 1;
+    b += kNr;
+  }
+#pragma GCC unroll 4
+  for (int u = 1; u < kSplit; ++u)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm256_add_ps(acc[0][r][v], acc[u][r][v]);
+
+  const Epilogue& e = *t.epilogue;
+  const bool full = t.cols == NV * kLanes;
+  __m256i mask[NV];
+  __m256 bias[NV];
+#pragma GCC unroll 2
+  for (int v = 0; v < NV; ++v) {
+    mask[v] = lane_mask(t.cols - v * kLanes);
+    bias[v] = t.bias ? _mm256_maskload_ps(t.bias + v * kLanes, mask[v]) : _mm256_setzero_ps();
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    float* c = t.c + r * t.ldc;
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      __m256 x = acc[0][r][v];
+      if (full) {
+        if (t.load_c) x = _mm256_add_ps(x, _mm256_loadu_ps(c + v * kLanes));
+        _mm256_storeu_ps(c + v * kLanes, finish<Kind>(_mm256_add_ps(x, bias[v]), e));
+      } else {
+        if (t.load_c) x = _mm256_add_ps(x, _mm256_maskload_ps(c + v * kLanes, mask[v]));
+        _mm256_maskstore_ps(c + v * kLanes, mask[v], finish<Kind>(_mm256_add_ps(x, bias[v]), e));
+      }
+    }
+  }
+}
+
+// Rows per tile: kMr for two-vector tiles; one-vector tiles (a last panel of at most 8
+// columns) take twice as many rows so they still have 12 accumulators.
+template <int NV>
+constexpr int tile_rows() {
+  return NV == 2 ? kMr : 2 * kMr;
+}
+
+template <int R, int NV, int Kind>
+void run_rows_if_short(int rows, const Tile& t) {
+  if constexpr (R < tile_rows<NV>()) {
+    if (rows == R) run_tile<R, NV, Kind>(t);
+  }
+}
+
+// Row tails: a tile instance for every row count below tile_rows<NV>().
+template <int NV, int Kind>
+void run_short_tile(int rows, const Tile& t) {
+  run_rows_if_short<1, NV, Kind>(rows, t);
+  run_rows_if_short<2, NV, Kind>(rows, t);
+  run_rows_if_short<3, NV, Kind>(rows, t);
+  run_rows_if_short<4, NV, Kind>(rows, t);
+  run_rows_if_short<5, NV, Kind>(rows, t);
+  run_rows_if_short<6, NV, Kind>(rows, t);
+  run_rows_if_short<7, NV, Kind>(rows, t);
+  run_rows_if_short<8, NV, Kind>(rows, t);
+  run_rows_if_short<9, NV, Kind>(rows, t);
+  run_rows_if_short<10, NV, Kind>(rows, t);
+  run_rows_if_short<11, NV, Kind>(rows, t);
+}
+static_assert(tile_rows<1>() == 12 && tile_rows<1>() <= 2 * kRowsPerBase, "run_short_tile lists rows 1..11");
+
+template <int NV, int Kind>
+void run_panel(const GemmBlock& g, int col0, Tile& t) {
+  constexpr int rows_per_tile = tile_rows<NV>();
+  for (int r0 = 0; r0 < g.m; r0 += rows_per_tile) {
+    t.a = g.a + r0 * t.lda;
+    t.c = g.c + r0 * t.ldc + col0;
+    if (g.m - r0 >= rows_per_tile)
+      run_tile<rows_per_tile, NV, Kind>(t);
+    else
+      run_short_tile<NV, Kind>(g.m - r0, t);
+  }
+}
+
+// Panel by panel, all row tiles of the block per panel (the panel stays in L1).
+template <int Kind>
+void run_block(const GemmBlock& g) {
+  const int panels = (g.n + kNr - 1) / kNr;
+  for (int p = 0; p < panels; ++p) {
+    const int col0 = p * kNr;
+    Tile t;
+    t.lda = static_cast<size_t>(g.lda);
+    t.ldc = static_cast<size_t>(g.ldc);
+    t.b = g.b + p * g.panel_stride;
+    t.k = g.k;
+    t.cols = g.n - col0 < kNr ? g.n - col0 : kNr;
+    t.bias = g.bias ? g.bias + col0 : nullptr;
+    t.load_c = g.load_c;
+    t.epilogue = &g.epilogue;
+    if (t.cols > kLanes)
+      run_panel<2, Kind>(g, col0, t);
+    else
+      run_panel<1, Kind>(g, col0, t);
+  }
+}
+
+}  // namespace
+
+void gemm_block_avx2(const GemmBlock& g) {
+  switch (g.epilogue.kind) {
+    case kEpilogueHardSwish: run_block<kEpilogueHardSwish>(g); break;
+    case kEpilogueSigmoid: run_block<kEpilogueSigmoid>(g); break;
+    default: run_block<kEpilogueClamp>(g); break;
+  }
+}
+
+}  // namespace gemm_detail
+}  // namespace crnn
