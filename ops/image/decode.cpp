@@ -110,59 +110,90 @@ struct JpegLayout {
   int components = 0;               // Nf
   const uint8_t* exif = nullptr;    // TIFF block of the first APP1 "Exif" segment
   size_t exif_size = 0;
-  size_t scan_data = 0;             // offset just after the first SOS header, 0 if none
+  bool has_scan = false;            // a start-of-scan was seen
+  bool complete = false;            // the end-of-image marker was reached
+  const char* defect = nullptr;     // a defect stb_image must not be shown
 };
 
 bool is_start_of_frame(int marker) {
   return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
 }
 
-// Walks the marker segments up to the first start-of-scan.
-JpegLayout scan_jpeg_segments(const uint8_t* d, size_t n) {
+// A DHT segment holds tables of: class/id byte, 16 code-length counts, then the symbols.
+// stb_image 2.27 trusts the counts (more than 256 symbols overflow its tables), so check them.
+bool valid_huffman_tables(const uint8_t* p, size_t size) {
+  for (size_t pos = 0; pos < size;) {
+    if (size - pos < 17) return false;
+    if ((p[pos] >> 4) > 1 || (p[pos] & 15) > 3) return false;
+    size_t symbols = 0;
+    for (int i = 1; i <= 16; ++i) symbols += p[pos + i];
+    if (symbols > 256 || size - pos - 17 < symbols) return false;
+    pos += 17 + symbols;
+  }
+  return true;
+}
+
+// Walks every marker segment of the file, skipping entropy-coded data (where FF is followed
+// only by 00 stuffing or RSTn). Resynchronises on stray bytes between segments as stb_image
+// does, so it sees every segment stb_image will act on.
+JpegLayout walk_jpeg(const uint8_t* d, size_t n) {
   JpegLayout layout;
   size_t pos = 2;
-  while (pos < n && d[pos] == 0xFF) {
+  while (pos < n) {
+    const void* ff = std::memchr(d + pos, 0xFF, n - pos);
+    if (ff == nullptr) break;
+    pos = size_t(static_cast<const uint8_t*>(ff) - d);
     while (pos < n && d[pos] == 0xFF) ++pos;  // fill bytes
     if (pos >= n) break;
     const int marker = d[pos++];
-    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) continue;  // no length field
-    if (marker == 0xD9 || n - pos < 2) break;
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) continue;  // no length field
+    if (marker == 0xD9) {
+      layout.complete = true;
+      break;
+    }
+    if (n - pos < 2) break;
     const size_t length = read_be16(d + pos);  // includes the two length bytes
-    if (length < 2 || length > n - pos) break;
+    if (length < 2) {
+      layout.defect = "corrupt JPEG: bad segment length";
+      break;
+    }
+    if (length > n - pos) break;  // truncated
     const uint8_t* payload = d + pos + 2;
     const size_t payload_size = length - 2;
+    pos += length;
     if (is_start_of_frame(marker) && layout.frame == nullptr && payload_size >= 6) {
       layout.frame = payload;
       layout.components = payload[5];
-    }
-    if (marker == 0xE1 && layout.exif == nullptr && has_prefix(payload, payload_size, "Exif\0\0", 6)) {
+    } else if (marker == 0xE1 && layout.exif == nullptr && has_prefix(payload, payload_size, "Exif\0\0", 6)) {
       layout.exif = payload + 6;
       layout.exif_size = payload_size - 6;
-    }
-    if (marker == 0xDA) {
-      layout.scan_data = pos + length;
+    } else if (marker == 0xC4 && !valid_huffman_tables(payload, payload_size)) {
+      layout.defect = "corrupt JPEG: bad Huffman table";
       break;
+    } else if (marker == 0xDA) {
+      layout.has_scan = true;
+      while (pos < n) {  // entropy-coded data up to the next real marker
+        const void* next = std::memchr(d + pos, 0xFF, n - pos);
+        if (next == nullptr || size_t(static_cast<const uint8_t*>(next) - d) + 1 >= n) {
+          pos = n;
+          break;
+        }
+        pos = size_t(static_cast<const uint8_t*>(next) - d);
+        const uint8_t after = d[pos + 1];
+        if (after != 0x00 && !(after >= 0xD0 && after <= 0xD7)) break;
+        pos += 2;
+      }
     }
-    pos += length;
   }
   return layout;
 }
 
-// Entropy-coded data never contains FF D9, so an end-of-image marker after the first scan
-// header means the file was not cut short.
-bool has_end_of_image(const uint8_t* d, size_t n, size_t from) {
-  for (size_t i = n; i >= from + 2; --i)
-    if (d[i - 2] == 0xFF && d[i - 1] == 0xD9) return true;
-  return false;
-}
-
-void check_jpeg(const JpegLayout& layout, const uint8_t* d, size_t n) {
+void check_jpeg(const JpegLayout& layout) {
   if (layout.components == 4)
     fail(ErrorCode::UnsupportedFormat,
          "CMYK/YCCK JPEG (4 colour components) is not supported; convert the image to RGB");
-  if (layout.scan_data == 0) fail(ErrorCode::CorruptImage, "corrupt JPEG: no image data (start-of-scan) found");
-  if (!has_end_of_image(d, n, layout.scan_data))
-    fail(ErrorCode::CorruptImage, "truncated JPEG: the end-of-image marker is missing");
+  if (!layout.has_scan) fail(ErrorCode::CorruptImage, "corrupt JPEG: no image data (start-of-scan) found");
+  if (!layout.complete) fail(ErrorCode::CorruptImage, "truncated JPEG: the end-of-image marker is missing");
 }
 
 // Uncompressed BMPs must hold every row they announce (stb_image would read zeros past the end).
@@ -431,7 +462,11 @@ Image decode_image(const uint8_t* data, size_t size, const DecodeOptions& option
   }
 
   JpegLayout jpeg;
-  if (format == Format::Jpeg) jpeg = scan_jpeg_segments(data, size);
+  if (format == Format::Jpeg) {
+    jpeg = walk_jpeg(data, size);
+    // Before any stb_image call: its header parser already builds Huffman tables.
+    if (jpeg.defect != nullptr) fail(ErrorCode::CorruptImage, jpeg.defect);
+  }
   // Our own reading of the header decides the size limits (stb_image's info call reports
   // only "unknown image type" when it refuses a size).
   const Dimensions header = header_dimensions(format, data, size, jpeg);
@@ -448,7 +483,7 @@ Image decode_image(const uint8_t* data, size_t size, const DecodeOptions& option
     fail(ErrorCode::CorruptImage, std::string("corrupt ") + name + " header: inconsistent dimensions");
 
   switch (format) {
-    case Format::Jpeg: check_jpeg(jpeg, data, size); break;
+    case Format::Jpeg: check_jpeg(jpeg); break;
     case Format::Bmp: check_bmp(data, size); break;
     case Format::Gif: check_gif_first_frame(data, size); break;
     case Format::Tga: check_tga(data, size); break;
@@ -465,9 +500,11 @@ Image decode_image(const uint8_t* data, size_t size, const DecodeOptions& option
     pixels.reset(stbi_load_from_memory(data, int(size), &decoded_w, &decoded_h, &decoded_channels, 0));
   }
   if (!pixels) {
-    const char* reason = stbi_failure_reason();
-    fail(ErrorCode::CorruptImage, std::string("corrupt or truncated ") + name + " data (" +
-                                      (reason ? reason : "unknown") + ")");
+    const std::string reason = stbi_failure_reason() ? stbi_failure_reason() : "unknown";
+    if (reason == "outofmem")  // almost always the allocation cap, i.e. data far larger than announced
+      fail(ErrorCode::CorruptImage, std::string("corrupt ") + name +
+                                        ": the data needs far more memory than its header announces");
+    fail(ErrorCode::CorruptImage, std::string("corrupt or truncated ") + name + " data (" + reason + ")");
   }
   if (decoded_w != width || decoded_h != height || decoded_channels < 1 || decoded_channels > 4)
     fail(ErrorCode::CorruptImage, std::string("corrupt ") + name + ": decoded size differs from its header");
