@@ -188,6 +188,32 @@ TEST(ImageDecode, OversizedJpegHuffmanTableIsRefused) {
   }
 }
 
+// A progressive file whose scans are repeated thousands of times: refused up front rather
+// than costing (scans x pixels) of decoding time.
+TEST(ImageDecode, JpegWithThousandsOfScansIsRefused) {
+  const std::vector<uint8_t> original = read_bytes(kFixtureDir + "progressive.jpg");
+  size_t first_scan = 0;
+  for (size_t i = 2; i + 1 < original.size(); ++i)
+    if (original[i] == 0xFF && original[i + 1] == 0xDA) {
+      first_scan = i;
+      break;
+    }
+  ASSERT_NE(first_scan, 0u);
+  const size_t end = original.size() - 2;  // before EOI
+  ASSERT_EQ(original[end], 0xFF);
+  ASSERT_EQ(original[end + 1], 0xD9);
+  std::vector<uint8_t> bytes(original.begin(), original.begin() + first_scan);
+  for (int copy = 0; copy < 40; ++copy) bytes.insert(bytes.end(), original.begin() + first_scan, original.begin() + end);
+  bytes.insert(bytes.end(), original.begin() + end, original.end());
+  try {
+    decode_image(bytes.data(), bytes.size());
+    FAIL() << "expected crnn::Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::CorruptImage);
+    EXPECT_NE(std::string(e.what()).find("scans"), std::string::npos) << e.what();
+  }
+}
+
 // Deterministic mutations (bit flips, byte overwrites, cuts) of every sample file: each must
 // decode to a consistent image or throw crnn::Error. Run under CRNN_SANITIZE for full effect.
 TEST(ImageDecode, MutatedFilesNeverCrash) {

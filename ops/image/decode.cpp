@@ -110,10 +110,12 @@ struct JpegLayout {
   int components = 0;               // Nf
   const uint8_t* exif = nullptr;    // TIFF block of the first APP1 "Exif" segment
   size_t exif_size = 0;
-  bool has_scan = false;            // a start-of-scan was seen
+  int scans = 0;                    // start-of-scan markers seen
   bool complete = false;            // the end-of-image marker was reached
   const char* defect = nullptr;     // a defect stb_image must not be shown
 };
+
+constexpr int kMaxJpegScans = 256;
 
 bool is_start_of_frame(int marker) {
   return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
@@ -171,7 +173,12 @@ JpegLayout walk_jpeg(const uint8_t* d, size_t n) {
       layout.defect = "corrupt JPEG: bad Huffman table";
       break;
     } else if (marker == 0xDA) {
-      layout.has_scan = true;
+      // stb_image walks every block of the image for each scan, so a file of many tiny
+      // progressive scans would cost (scans x pixels); real files have a few dozen at most.
+      if (++layout.scans > kMaxJpegScans) {
+        layout.defect = "corrupt JPEG: too many scans";
+        break;
+      }
       while (pos < n) {  // entropy-coded data up to the next real marker
         const void* next = std::memchr(d + pos, 0xFF, n - pos);
         if (next == nullptr || size_t(static_cast<const uint8_t*>(next) - d) + 1 >= n) {
@@ -192,7 +199,7 @@ void check_jpeg(const JpegLayout& layout) {
   if (layout.components == 4)
     fail(ErrorCode::UnsupportedFormat,
          "CMYK/YCCK JPEG (4 colour components) is not supported; convert the image to RGB");
-  if (!layout.has_scan) fail(ErrorCode::CorruptImage, "corrupt JPEG: no image data (start-of-scan) found");
+  if (layout.scans == 0) fail(ErrorCode::CorruptImage, "corrupt JPEG: no image data (start-of-scan) found");
   if (!layout.complete) fail(ErrorCode::CorruptImage, "truncated JPEG: the end-of-image marker is missing");
 }
 
