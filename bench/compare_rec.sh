@@ -3,7 +3,7 @@
 #   bench/compare_rec.sh [--threads N] [--model NAME] [--width W] [--build DIR] [--iterations K]
 # Defaults: 1 thread, ch_ppocr_mobile_v2.0, 32x320, build/, 200 ORT iterations.
 # crnn-ocr's time is real_time of the first benchmark matching
-#   BM_Recognizer/NAME/32xW/threads:N$   in DIR/crnn_bench (Google Benchmark JSON);
+#   BM_Recognizer/NAME/32xW/threads:N   in DIR/crnn_bench (Google Benchmark JSON);
 # ONNX Runtime's is the median of bench/ort_rec_bench.js. Ratio = ORT / crnn (> 1: crnn-ocr faster).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +25,7 @@ bench="$build/crnn_bench"
 [ -x "$bench" ] || { echo "compare_rec: $bench not found; build the crnn_bench target first" >&2; exit 1; }
 "$root/tools/reference/ensure_ort.sh"
 
-filter="BM_Recognizer/$model/32x$width/threads:$threads\$"
+filter="BM_Recognizer/$model/32x$width/threads:$threads(/|\$)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # crnn_bench resolves its own model paths; run it from the repository root like the other tools.

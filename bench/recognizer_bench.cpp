@@ -1,0 +1,61 @@
+// Whole-recognizer inference (the Session::run path the CLI uses) on a 1x3x32xW input.
+// Names: BM_Recognizer/<model>/32x<W>/threads:<N>; the ISA in use is printed in the context.
+// bench/compare_rec.sh runs ONNX Runtime on the same model and shape in the same run.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ops/cpu_features.h"
+#include "runtime/session.h"
+#include "tools/onnx/converter.h"
+
+namespace crnn {
+namespace {
+
+std::shared_ptr<const Model> recognizer(const std::string& name) {
+  static std::map<std::string, std::shared_ptr<const Model>> cache;
+  auto& m = cache[name];
+  if (!m) {
+    const std::string dir = std::string(CRNN_SOURCE_DIR) + "/../shared/models/rec/" + name;
+    onnx::ConvertOptions o;
+    o.onnx_path = dir + "/rec.onnx";
+    o.dictionary_path = dir + (name.rfind("en_", 0) == 0 ? "/en_dict.txt" : "/ppocr_keys_v1.txt");
+    m = Model::build(onnx::convert_onnx(o).model);
+  }
+  return m;
+}
+
+void BM_Recognizer(benchmark::State& state, const std::string& name, int width, int threads) {
+  auto model = recognizer(name);
+  ThreadPool pool(threads);
+  Session session(model, threads > 1 ? &pool : nullptr);
+  const Dims shape = {1, 3, 32, width};
+  std::vector<float> input(size_t(element_count(shape)));
+  for (size_t i = 0; i < input.size(); ++i) input[i] = std::sin(float(i) * 0.01f);  // deterministic, not constant
+  session.run(input.data(), shape);  // plan and allocate once
+  for (auto _ : state) benchmark::DoNotOptimize(session.run(input.data(), shape).data);
+  const double flops = model->flops(shape);
+  state.counters["GFLOPs"] = benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  state.SetLabel(isa_name(active_isa()));
+}
+
+int register_all() {
+  benchmark::AddCustomContext("crnn_isa", std::string(isa_name(active_isa())) + " (" + isa_note() + ")");
+  for (const char* name : {"ch_ppocr_mobile_v2.0", "ch_PP-OCRv2", "en_number_mobile_v2.0"})
+    for (int width : {320, 1200})
+      for (int threads : {1, 2}) {
+        const std::string id = "BM_Recognizer/" + std::string(name) + "/32x" + std::to_string(width) + "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(id.c_str(), [=](benchmark::State& s) { BM_Recognizer(s, name, width, threads); })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime()
+            ->MinTime(1.0);
+      }
+  return 0;
+}
+const int registered = register_all();
+
+}  // namespace
+}  // namespace crnn
