@@ -202,10 +202,11 @@ Image resize_separable(const Image& src, int width, int height, const Horizontal
     for (int t = 0; t < v.taps; ++t) {
       int sy = v.rows[size_t(dy) * v.taps + t];
       rows[t] = cache.get(sy, [&](int32_t* out) {
+        const int src_bytes = int(src.row_bytes());
         if (cubic)
-          k.horizontal_cubic(src.row(sy), h.offsets.data(), h.weights.data(), out, int(row_elements));
+          k.horizontal_cubic(src.row(sy), src_bytes, cn, h.offsets.data(), h.weights.data(), out, int(row_elements));
         else
-          k.horizontal_linear(src.row(sy), h.offsets.data(), h.weights.data(), out, int(row_elements));
+          k.horizontal_linear(src.row(sy), src_bytes, cn, h.offsets.data(), h.weights.data(), out, int(row_elements));
       });
     }
     const int16_t* beta = v.weights.data() + size_t(dy) * v.taps;

@@ -3,21 +3,19 @@
 
 #include <cmath>
 
-#include "ops/cpu_features.h"
-
 namespace crnn {
 namespace {
 
 uint8_t saturate_u8(int v) { return uint8_t(v < 0 ? 0 : v > 255 ? 255 : v); }
 
-void horizontal_linear(const uint8_t* src, const int32_t* offsets, const int16_t* weights, int32_t* out,
-                       int n) {
+void horizontal_linear(const uint8_t* src, int, int, const int32_t* offsets, const int16_t* weights,
+                       int32_t* out, int n) {
   for (int i = 0; i < n; ++i)
     out[i] = src[offsets[2 * i]] * weights[2 * i] + src[offsets[2 * i + 1]] * weights[2 * i + 1];
 }
 
-void horizontal_cubic(const uint8_t* src, const int32_t* offsets, const int16_t* weights, int32_t* out,
-                      int n) {
+void horizontal_cubic(const uint8_t* src, int, int, const int32_t* offsets, const int16_t* weights,
+                      int32_t* out, int n) {
   for (int i = 0; i < n; ++i) {
     const int32_t* o = offsets + 4 * i;
     const int16_t* w = weights + 4 * i;
@@ -29,11 +27,10 @@ void horizontal_cubic(const uint8_t* src, const int32_t* offsets, const int16_t*
 // product, add (16-bit saturating), then round off 2 bits.
 uint8_t linear_vector_element(int32_t s0, int32_t s1, int16_t b0, int16_t b1) {
   auto pack16 = [](int32_t v) { return int16_t(v < -32768 ? -32768 : v > 32767 ? 32767 : v); };
-  int32_t t0 = (int32_t(pack16(s0 >> 4)) * b0) >> 16;
-  int32_t t1 = (int32_t(pack16(s1 >> 4)) * b1) >> 16;
-  int32_t sum = t0 + t1;
-  sum = sum < -32768 ? -32768 : sum > 32767 ? 32767 : sum;
-  return saturate_u8((sum + 2) >> 2);
+  const int32_t t0 = (int32_t(pack16(s0 >> 4)) * b0) >> 16;
+  const int32_t t1 = (int32_t(pack16(s1 >> 4)) * b1) >> 16;
+  const int32_t sum = pack16(t0 + t1);
+  return saturate_u8(pack16(sum + 2) >> 2);
 }
 
 void vertical_linear(const int32_t* const* rows, const int16_t* weights, uint8_t* out, int n) {
@@ -42,21 +39,22 @@ void vertical_linear(const int32_t* const* rows, const int16_t* weights, uint8_t
   for (int x = 0; x < n; ++x) out[x] = linear_vector_element(s0[x], s1[x], b0, b1);
 }
 
+// OpenCV's SSE2 cubic loop takes 8 elements at a time while x <= n-8 and blends them in float
+// with weights pre-divided by 2^22 (exact), multiplying and adding separately (no fused
+// multiply-add), rounding half to even. The remaining n mod 8 elements take its integer path.
 void vertical_cubic(const int32_t* const* rows, const int16_t* weights, uint8_t* out, int n) {
   const int32_t *s0 = rows[0], *s1 = rows[1], *s2 = rows[2], *s3 = rows[3];
-  const int vector_end = opencv_cubic_vector_end(n);
-  // OpenCV's SSE2 path blends in float with weights pre-divided by 2^22 (exact powers of two),
-  // multiplying and adding separately (no fused multiply-add), then rounds half to even.
+  const int vector_end = n / 8 * 8;
   const float scale = 1.f / float(1 << 22);
   const float f0 = weights[0] * scale, f1 = weights[1] * scale, f2 = weights[2] * scale,
               f3 = weights[3] * scale;
   int x = 0;
   for (; x < vector_end; ++x) {
-    volatile float p3 = float(s3[x]) * f3;  // volatile: forbid contraction into FMA
+    volatile float p3 = float(s3[x]) * f3;  // volatile: no contraction into FMA on any target
     volatile float a2 = float(s2[x]) * f2 + p3;
     volatile float a1 = float(s1[x]) * f1 + a2;
-    float a0 = float(s0[x]) * f0 + a1;
-    long r = std::lrintf(a0);
+    const float a0 = float(s0[x]) * f0 + a1;
+    const long r = std::lrintf(a0);
     out[x] = uint8_t(r < 0 ? 0 : r > 255 ? 255 : r);
   }
   const int16_t b0 = weights[0], b1 = weights[1], b2 = weights[2], b3 = weights[3];
@@ -66,15 +64,20 @@ void vertical_cubic(const int32_t* const* rows, const int16_t* weights, uint8_t*
   }
 }
 
+const ResizeKernels kScalarKernels{horizontal_linear, horizontal_cubic, vertical_linear, vertical_cubic};
+
 }  // namespace
 
-const ResizeKernels& resize_kernels_scalar() {
-  static const ResizeKernels kernels{horizontal_linear, horizontal_cubic, vertical_linear, vertical_cubic};
-  return kernels;
+const ResizeKernels& resize_kernels(Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if ((isa == Isa::Avx2 || isa == Isa::Avx512) && cpu_supports(Isa::Avx2)) return resize_kernels_avx2();
+#endif
+  (void)isa;
+  return kScalarKernels;
 }
 
 const ResizeKernels& resize_kernels() {
-  static const ResizeKernels& chosen = resize_kernels_scalar();
+  static const ResizeKernels& chosen = resize_kernels(active_isa());
   return chosen;
 }
 
