@@ -154,6 +154,21 @@ TEST(ImageResize, RejectsBadArguments) {
   }
 }
 
+// A vertical cubic blend that lands next to a tie (exactly 254.5000019): OpenCV's float path
+// (separate multiply and add) gives 254.50003 -> 255; a fused multiply-add would give 254.5,
+// which rounds to 254. Found on a real photo upscaled 1.5x.
+TEST(ImageResizeKernels, CubicFloatPathIsNotFused) {
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
+    if (isa != Isa::Scalar && !cpu_supports(isa)) continue;
+    const std::vector<int32_t> r0(9, 520546), r1(9, 516540), r2(9, 522592), r3(9, 520190);
+    const int32_t* rows[4] = {r0.data(), r1.data(), r2.data(), r3.data()};
+    const int16_t beta[4] = {-80, 580, 1768, -220};
+    std::vector<uint8_t> out(9);
+    resize_kernels(isa).vertical_cubic(rows, beta, out.data(), 9);  // 8 in the float path, 1 integer
+    for (uint8_t v : out) EXPECT_EQ(v, 255) << isa_name(isa);
+  }
+}
+
 // Every ISA variant of the row kernels must give the scalar kernels' exact output, on taps laid
 // out as the resizers lay them out (clamped at both borders) and on odd row lengths.
 TEST(ImageResizeKernels, IsaVariantsAreBitIdentical) {

@@ -167,6 +167,15 @@ void vertical_linear(const int32_t* const* rows, const int16_t* weights, uint8_t
   }
 }
 
+// a * b, rounded to float before anything is added to it: the empty asm hides the product
+// from the compiler, which would otherwise fuse it with the following add into an FMA (with
+// -mfma, GCC contracts even in ISO C++ mode), changing ties such as x.5000x.
+__m256 multiply_unfused(__m256 a, __m256 b) {
+  __m256 product = _mm256_mul_ps(a, b);
+  __asm__("" : "+x"(product));
+  return product;
+}
+
 // OpenCV's cubic vertical arithmetic: float for whole groups of 8, integer for the rest.
 void vertical_cubic(const int32_t* const* rows, const int16_t* weights, uint8_t* out, int n) {
   const int32_t *s0 = rows[0], *s1 = rows[1], *s2 = rows[2], *s3 = rows[3];
@@ -176,10 +185,10 @@ void vertical_cubic(const int32_t* const* rows, const int16_t* weights, uint8_t*
   int x = 0;
   for (; x + 8 <= n; x += 8) {
     // Separate multiply and add (never FMA), innermost term first, as OpenCV's SSE2 code.
-    __m256 acc = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(s3 + x))), f3);
-    acc = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(s2 + x))), f2), acc);
-    acc = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(s1 + x))), f1), acc);
-    acc = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(s0 + x))), f0), acc);
+    __m256 acc = multiply_unfused(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(s3 + x))), f3);
+    acc = _mm256_add_ps(multiply_unfused(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(s2 + x))), f2), acc);
+    acc = _mm256_add_ps(multiply_unfused(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(s1 + x))), f1), acc);
+    acc = _mm256_add_ps(multiply_unfused(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)(s0 + x))), f0), acc);
     const __m256i rounded = _mm256_cvtps_epi32(acc);  // round half to even
     const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(rounded), _mm256_extracti128_si256(rounded, 1));
     _mm_storel_epi64((__m128i*)(out + x), _mm_packus_epi16(words, words));
