@@ -2,8 +2,9 @@
 //
 // Per k step a tile loads the panel's two B vectors, broadcasts each of its A values and
 // issues 2 * MR FMAs: 12 accumulators + 2 B vectors + 1 broadcast of the 16 ymm registers.
-// A last panel with at most 8 valid columns runs one-vector tiles of 12 rows. Column tails within a
-// vector use vmaskmovps with a mask taken from a sliding window over kMaskWindow.
+// A last panel with at most 8 valid columns runs one-vector tiles of 12 rows. Column tails
+// within a vector use vmaskmovps with a mask taken from a sliding window over kMaskWindow;
+// blocks of 1..3 rows run tiles that span several panels (run_few_rows).
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "ops/gemm_avx2.cpp must be compiled with -mavx2 -mfma (see CMakeLists.txt)"
 #endif
@@ -64,17 +65,49 @@ __m256 finish(__m256 x, const Epilogue& e) {
 struct Tile {
   const float* a;  // first row of the tile, at the block's first k
   size_t lda;
-  const float* b;  // the panel at the block's first k
+  const float* b;  // the tile's first panel at the block's first k
   int k;
-  float* c;  // first row of the tile, at the panel's first column
+  float* c;  // first row of the tile, at its first column
   size_t ldc;
-  int cols;           // valid columns of this panel, 1..16
-  const float* bias;  // at the panel's first column, or null
+  int cols;             // valid columns from the tile's first one (may exceed the tile width)
+  const float* bias;     // at the tile's first column, or null
   bool load_c;
   const Epilogue* epilogue;
+  size_t panel_stride;  // floats from one panel to the next (tiles spanning several panels)
 };
 
-// One k step of an MR x NV tile: acc[r][v] += A(r, k) * B(k, 8v .. 8v+7).
+// Adds C_old and bias to an MR x NV tile of sums, applies the epilogue and stores it;
+// vectors past t.cols are masked off (an all-zero mask loads zeros and stores nothing).
+template <int MR, int NV, int Kind>
+__attribute__((always_inline)) inline void store_tile(__m256 (&acc)[MR][NV], const Tile& t) {
+  const Epilogue& e = *t.epilogue;
+  const bool full = t.cols >= NV * kLanes;
+  __m256i mask[NV];
+  __m256 bias[NV];
+#pragma GCC unroll 16
+  for (int v = 0; v < NV; ++v) {
+    mask[v] = lane_mask(t.cols - v * kLanes);
+    bias[v] = t.bias ? _mm256_maskload_ps(t.bias + v * kLanes, mask[v]) : _mm256_setzero_ps();
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    float* c = t.c + r * t.ldc;
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) {
+      __m256 x = acc[r][v];
+      if (full) {
+        if (t.load_c) x = _mm256_add_ps(x, _mm256_loadu_ps(c + v * kLanes));
+        _mm256_storeu_ps(c + v * kLanes, finish<Kind>(_mm256_add_ps(x, bias[v]), e));
+      } else {
+        if (t.load_c) x = _mm256_add_ps(x, _mm256_maskload_ps(c + v * kLanes, mask[v]));
+        _mm256_maskstore_ps(c + v * kLanes, mask[v], finish<Kind>(_mm256_add_ps(x, bias[v]), e));
+      }
+    }
+  }
+}
+
+// One k step of an MR x NV tile: acc[r][v] += A(r, k) * B(k, 8v .. 8v+7). Vector v
+// lies in panel v / 2 (tiles of a few rows span several panels, see run_few_rows).
 // Rows below kRowsPerBase are addressed from `a`, the others from `a_hi` (kRowsPerBase rows
 // further down), each as base + {0..5} * lda: few enough distinct offsets for the loop's
 // pointers and strides to stay in general-purpose registers.
@@ -82,14 +115,29 @@ constexpr int kRowsPerBase = 6;
 
 template <int MR, int NV>
 __attribute__((always_inline)) inline void fma_step(__m256 (&acc)[MR][NV], const float* a, const float* a_hi,
-                                                    size_t lda, const float* b) {
-  const __m256 b0 = _mm256_loadu_ps(b);
-  const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + kLanes) : b0;
+                                                    size_t lda, const float* b, size_t panel_stride) {
+  if constexpr (NV <= 2) {
+    // Tall tile: the B row stays in registers while the rows' broadcasts stream past.
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + kLanes) : b0;
+#pragma GCC unroll 32
+    for (int r = 0; r < MR; ++r) {
+      const __m256 ar = _mm256_broadcast_ss(r < kRowsPerBase ? a + r * lda : a_hi + (r - kRowsPerBase) * lda);
+      acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
+      if (NV == 2) acc[r][NV - 1] = _mm256_fmadd_ps(ar, b1, acc[r][NV - 1]);
+    }
+  } else {
+    // Wide tile (MR <= 3): the broadcasts stay in registers while the B vectors stream past.
+    static_assert(MR <= kRowsPerBase, "wide tiles address every row from a");
+    __m256 ar[MR];
+#pragma GCC unroll 4
+    for (int r = 0; r < MR; ++r) ar[r] = _mm256_broadcast_ss(a + r * lda);
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
-    const __m256 ar = _mm256_broadcast_ss(r < kRowsPerBase ? a + r * lda : a_hi + (r - kRowsPerBase) * lda);
-    acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
-    if (NV == 2) acc[r][NV - 1] = _mm256_fmadd_ps(ar, b1, acc[r][NV - 1]);
+    for (int v = 0; v < NV; ++v) {
+      const __m256 bv = _mm256_loadu_ps(b + (v / 2) * panel_stride + (v % 2) * kLanes);
+#pragma GCC unroll 4
+      for (int r = 0; r < MR; ++r) acc[r][v] = _mm256_fmadd_ps(ar[r], bv, acc[r][v]);
+    }
   }
 }
 
@@ -102,60 +150,38 @@ void run_tile(const Tile& t) {
   __m256 acc[kSplit][MR][NV];
 #pragma GCC unroll 4
   for (int u = 0; u < kSplit; ++u)
-#pragma GCC unroll 16
+#pragma GCC unroll 32
     for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
+#pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) acc[u][r][v] = _mm256_setzero_ps();
 
   const float* a = t.a;
   const float* a_hi = t.a + kRowsPerBase * t.lda;
   const float* b = t.b;
   const size_t lda = t.lda;
+  const size_t stride = t.panel_stride;
   int kk = 0;
   for (; kk + kSplit <= t.k; kk += kSplit) {
 #pragma GCC unroll 4
-    for (int u = 0; u < kSplit; ++u) fma_step<MR, NV>(acc[u], a + u, a_hi + u, lda, b + u * kNr);
+    for (int u = 0; u < kSplit; ++u) fma_step<MR, NV>(acc[u], a + u, a_hi + u, lda, b + u * kNr, stride);
     a += kSplit;
     a_hi += kSplit;
     b += kSplit * kNr;
   }
   for (; kk < t.k; ++kk) {
-    fma_step<MR, NV>(acc[0], a, a_hi, lda, b);
+    fma_step<MR, NV>(acc[0], a, a_hi, lda, b, stride);
     a += 1;
     a_hi += 1;
     b += kNr;
   }
 #pragma GCC unroll 4
   for (int u = 1; u < kSplit; ++u)
-#pragma GCC unroll 16
+#pragma GCC unroll 32
     for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
+#pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm256_add_ps(acc[0][r][v], acc[u][r][v]);
 
-  const Epilogue& e = *t.epilogue;
-  const bool full = t.cols == NV * kLanes;
-  __m256i mask[NV];
-  __m256 bias[NV];
-#pragma GCC unroll 2
-  for (int v = 0; v < NV; ++v) {
-    mask[v] = lane_mask(t.cols - v * kLanes);
-    bias[v] = t.bias ? _mm256_maskload_ps(t.bias + v * kLanes, mask[v]) : _mm256_setzero_ps();
-  }
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
-    float* c = t.c + r * t.ldc;
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) {
-      __m256 x = acc[0][r][v];
-      if (full) {
-        if (t.load_c) x = _mm256_add_ps(x, _mm256_loadu_ps(c + v * kLanes));
-        _mm256_storeu_ps(c + v * kLanes, finish<Kind>(_mm256_add_ps(x, bias[v]), e));
-      } else {
-        if (t.load_c) x = _mm256_add_ps(x, _mm256_maskload_ps(c + v * kLanes, mask[v]));
-        _mm256_maskstore_ps(c + v * kLanes, mask[v], finish<Kind>(_mm256_add_ps(x, bias[v]), e));
-      }
-    }
-  }
+  store_tile<MR, NV, Kind>(acc[0], t);
 }
 
 // Rows per tile: kMr for two-vector tiles; one-vector tiles (a last panel of at most 8
@@ -202,9 +228,58 @@ void run_panel(const GemmBlock& g, int col0, Tile& t) {
   }
 }
 
+// Blocks of 1..3 rows (an LSTM recurrent step has one): a tile spans a group of up to
+// kWideAccumulators / (2 * MR) adjacent panels so that it has that many independent
+// accumulators. With one tile per panel the FMA pipes would wait on latency, panels
+// overlapping only as far as the scheduler looks ahead.
+constexpr int kWideAccumulators = 12;
+
+template <int MR, int G, int Kind>
+void run_wide_tile_if(int group, const Tile& t) {
+  if constexpr (G * 2 * MR <= kWideAccumulators) {
+    if (group == G) run_tile<MR, 2 * G, Kind>(t);
+  }
+}
+
+template <int MR, int Kind>
+void run_few_rows(const GemmBlock& g) {
+  constexpr int kMaxGroup = kWideAccumulators / (2 * MR);
+  const int panels = (g.n + kNr - 1) / kNr;
+  Tile t;
+  t.a = g.a;
+  t.lda = static_cast<size_t>(g.lda);
+  t.ldc = static_cast<size_t>(g.ldc);
+  t.k = g.k;
+  t.load_c = g.load_c;
+  t.epilogue = &g.epilogue;
+  t.panel_stride = g.panel_stride;
+  for (int p = 0; p < panels;) {
+    const int group = panels - p < kMaxGroup ? panels - p : kMaxGroup;
+    const int col0 = p * kNr;
+    t.b = g.b + p * g.panel_stride;
+    t.c = g.c + col0;
+    t.cols = g.n - col0;
+    t.bias = g.bias ? g.bias + col0 : nullptr;
+    run_wide_tile_if<MR, 1, Kind>(group, t);
+    run_wide_tile_if<MR, 2, Kind>(group, t);
+    run_wide_tile_if<MR, 3, Kind>(group, t);
+    run_wide_tile_if<MR, 4, Kind>(group, t);
+    run_wide_tile_if<MR, 5, Kind>(group, t);
+    run_wide_tile_if<MR, 6, Kind>(group, t);
+    p += group;
+  }
+}
+static_assert(kWideAccumulators / 2 <= 6, "run_few_rows lists groups of up to 6 panels");
+
 // Panel by panel, all row tiles of the block per panel (the panel stays in L1).
 template <int Kind>
 void run_block(const GemmBlock& g) {
+  switch (g.m) {
+    case 1: run_few_rows<1, Kind>(g); return;
+    case 2: run_few_rows<2, Kind>(g); return;
+    case 3: run_few_rows<3, Kind>(g); return;
+    default: break;
+  }
   const int panels = (g.n + kNr - 1) / kNr;
   for (int p = 0; p < panels; ++p) {
     const int col0 = p * kNr;
@@ -217,6 +292,7 @@ void run_block(const GemmBlock& g) {
     t.bias = g.bias ? g.bias + col0 : nullptr;
     t.load_c = g.load_c;
     t.epilogue = &g.epilogue;
+    t.panel_stride = g.panel_stride;
     if (t.cols > kLanes)
       run_panel<2, Kind>(g, col0, t);
     else

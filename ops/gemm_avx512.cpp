@@ -1,10 +1,11 @@
 // AVX-512 GEMM kernels: register tiles of up to 14 rows x 32 columns (two zmm per row).
 //
 // Per k step a tile loads the panel's two B vectors once, broadcasts each of its A values
-// (folded into the FMA as an embedded broadcast) and issues 2 * MR FMAs into 2 * MR
-// accumulators: 28 accumulators + 2 B vectors of the 32 zmm registers. A last panel with at
-// most 16 valid columns runs one-vector tiles (the zero padding beyond 16 is never read).
-// Column tails are written with masked stores; row tails run a tile instance with fewer rows.
+// and issues 2 * MR FMAs into 2 * MR accumulators: 28 accumulators + 2 B vectors + 1
+// broadcast of the 32 zmm registers. A last panel with at most 16 valid columns runs
+// one-vector tiles (its zero padding beyond 16 is never read). Column tails are written with
+// masked stores; row tails run a tile instance with fewer rows; blocks of 1..3 rows run
+// tiles that span several panels (run_few_rows).
 #if !defined(__AVX512F__)
 #error "ops/gemm_avx512.cpp must be compiled with -mavx512f (see CMakeLists.txt)"
 #endif
@@ -57,22 +58,56 @@ __m512 finish(__m512 x, const Epilogue& e) {
   return Kind == kEpilogueHardSwish ? _mm512_mul_ps(x, y) : y;
 }
 
-__mmask16 lane_mask(int valid) { return valid >= kLanes ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1u); }
+__mmask16 lane_mask(int valid) {
+  if (valid <= 0) return 0;
+  return valid >= kLanes ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1u);
+}
 
 struct Tile {
   const float* a;  // first row of the tile, at the block's first k
   size_t lda;
-  const float* b;  // the panel at the block's first k
+  const float* b;  // the tile's first panel at the block's first k
   int k;
-  float* c;  // first row of the tile, at the panel's first column
+  float* c;  // first row of the tile, at its first column
   size_t ldc;
-  int cols;          // valid columns of this panel, 1..32
-  const float* bias;  // at the panel's first column, or null
+  int cols;             // valid columns from the tile's first one (may exceed the tile width)
+  const float* bias;     // at the tile's first column, or null
   bool load_c;
   const Epilogue* epilogue;
+  size_t panel_stride;  // floats from one panel to the next (tiles spanning several panels)
 };
 
-// One k step of an MR x NV tile: acc[r][v] += A(r, k) * B(k, 16v .. 16v+15).
+// Adds C_old and bias to an MR x NV tile of sums, applies the epilogue and stores it;
+// vectors past t.cols are masked off (a mask of zero loads zeros and stores nothing).
+template <int MR, int NV, int Kind>
+__attribute__((always_inline)) inline void store_tile(__m512 (&acc)[MR][NV], const Tile& t) {
+  const Epilogue& e = *t.epilogue;
+  const bool full = t.cols >= NV * kLanes;
+  __mmask16 mask[NV];
+  __m512 bias[NV];
+#pragma GCC unroll 16
+  for (int v = 0; v < NV; ++v) {
+    mask[v] = lane_mask(t.cols - v * kLanes);
+    bias[v] = t.bias ? _mm512_maskz_loadu_ps(mask[v], t.bias + v * kLanes) : _mm512_setzero_ps();
+  }
+#pragma GCC unroll 32
+  for (int r = 0; r < MR; ++r) {
+    float* c = t.c + r * t.ldc;
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) {
+      __m512 x = acc[r][v];
+      if (t.load_c) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], c + v * kLanes));
+      x = finish<Kind>(_mm512_add_ps(x, bias[v]), e);
+      if (full)
+        _mm512_storeu_ps(c + v * kLanes, x);
+      else
+        _mm512_mask_storeu_ps(c + v * kLanes, mask[v], x);
+    }
+  }
+}
+
+// One k step of an MR x NV tile: acc[r][v] += A(r, k) * B(k, 16v .. 16v+15). Vector v
+// lies in panel v / 2 (tiles of a few rows span several panels, see run_few_rows).
 // Rows below kRowsPerBase are addressed from `a`, the others from `a_hi` (kRowsPerBase rows
 // further down), each as base + {0..6} * lda: few enough distinct offsets for the loop's
 // pointers and strides to stay in general-purpose registers.
@@ -80,14 +115,29 @@ constexpr int kRowsPerBase = 7;
 
 template <int MR, int NV>
 __attribute__((always_inline)) inline void fma_step(__m512 (&acc)[MR][NV], const float* a, const float* a_hi,
-                                                    size_t lda, const float* b) {
-  const __m512 b0 = _mm512_loadu_ps(b);
-  const __m512 b1 = NV == 2 ? _mm512_loadu_ps(b + kLanes) : b0;
+                                                    size_t lda, const float* b, size_t panel_stride) {
+  if constexpr (NV <= 2) {
+    // Tall tile: the B row stays in registers while the rows' broadcasts stream past.
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = NV == 2 ? _mm512_loadu_ps(b + kLanes) : b0;
 #pragma GCC unroll 32
-  for (int r = 0; r < MR; ++r) {
-    const __m512 ar = _mm512_set1_ps(r < kRowsPerBase ? a[r * lda] : a_hi[(r - kRowsPerBase) * lda]);
-    acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
-    if (NV == 2) acc[r][NV - 1] = _mm512_fmadd_ps(ar, b1, acc[r][NV - 1]);
+    for (int r = 0; r < MR; ++r) {
+      const __m512 ar = _mm512_set1_ps(r < kRowsPerBase ? a[r * lda] : a_hi[(r - kRowsPerBase) * lda]);
+      acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
+      if (NV == 2) acc[r][NV - 1] = _mm512_fmadd_ps(ar, b1, acc[r][NV - 1]);
+    }
+  } else {
+    // Wide tile (MR <= 3): the broadcasts stay in registers while the B vectors stream past.
+    static_assert(MR <= kRowsPerBase, "wide tiles address every row from a");
+    __m512 ar[MR];
+#pragma GCC unroll 4
+    for (int r = 0; r < MR; ++r) ar[r] = _mm512_set1_ps(a[r * lda]);
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) {
+      const __m512 bv = _mm512_loadu_ps(b + (v / 2) * panel_stride + (v % 2) * kLanes);
+#pragma GCC unroll 4
+      for (int r = 0; r < MR; ++r) acc[r][v] = _mm512_fmadd_ps(ar[r], bv, acc[r][v]);
+    }
   }
 }
 
@@ -102,23 +152,24 @@ void run_tile(const Tile& t) {
   for (int u = 0; u < kSplit; ++u)
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
+#pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) acc[u][r][v] = _mm512_setzero_ps();
 
   const float* a = t.a;
   const float* a_hi = t.a + kRowsPerBase * t.lda;
   const float* b = t.b;
   const size_t lda = t.lda;
+  const size_t stride = t.panel_stride;
   int kk = 0;
   for (; kk + kSplit <= t.k; kk += kSplit) {
 #pragma GCC unroll 4
-    for (int u = 0; u < kSplit; ++u) fma_step<MR, NV>(acc[u], a + u, a_hi + u, lda, b + u * kNr);
+    for (int u = 0; u < kSplit; ++u) fma_step<MR, NV>(acc[u], a + u, a_hi + u, lda, b + u * kNr, stride);
     a += kSplit;
     a_hi += kSplit;
     b += kSplit * kNr;
   }
   for (; kk < t.k; ++kk) {
-    fma_step<MR, NV>(acc[0], a, a_hi, lda, b);
+    fma_step<MR, NV>(acc[0], a, a_hi, lda, b, stride);
     a += 1;
     a_hi += 1;
     b += kNr;
@@ -127,32 +178,10 @@ void run_tile(const Tile& t) {
   for (int u = 1; u < kSplit; ++u)
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
+#pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm512_add_ps(acc[0][r][v], acc[u][r][v]);
 
-  const Epilogue& e = *t.epilogue;
-  const bool full = t.cols == NV * kLanes;
-  __mmask16 mask[NV];
-  __m512 bias[NV];
-#pragma GCC unroll 2
-  for (int v = 0; v < NV; ++v) {
-    mask[v] = lane_mask(t.cols - v * kLanes);
-    bias[v] = t.bias ? _mm512_maskz_loadu_ps(mask[v], t.bias + v * kLanes) : _mm512_setzero_ps();
-  }
-#pragma GCC unroll 32
-  for (int r = 0; r < MR; ++r) {
-    float* c = t.c + r * t.ldc;
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) {
-      __m512 x = acc[0][r][v];
-      if (t.load_c) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], c + v * kLanes));
-      x = finish<Kind>(_mm512_add_ps(x, bias[v]), e);
-      if (full)
-        _mm512_storeu_ps(c + v * kLanes, x);
-      else
-        _mm512_mask_storeu_ps(c + v * kLanes, mask[v], x);
-    }
-  }
+  store_tile<MR, NV, Kind>(acc[0], t);
 }
 
 // Row tails: a tile instance for every row count below kMr.
@@ -189,9 +218,58 @@ void run_panel(const GemmBlock& g, int col0, Tile& t) {
   }
 }
 
+// Blocks of 1..3 rows (an LSTM recurrent step has one): a tile spans a group of up to
+// kWideAccumulators / (2 * MR) adjacent panels so that it has that many independent
+// accumulators. With one tile per panel the FMA pipes would wait on latency, panels
+// overlapping only as far as the scheduler looks ahead.
+constexpr int kWideAccumulators = 12;
+
+template <int MR, int G, int Kind>
+void run_wide_tile_if(int group, const Tile& t) {
+  if constexpr (G * 2 * MR <= kWideAccumulators) {
+    if (group == G) run_tile<MR, 2 * G, Kind>(t);
+  }
+}
+
+template <int MR, int Kind>
+void run_few_rows(const GemmBlock& g) {
+  constexpr int kMaxGroup = kWideAccumulators / (2 * MR);
+  const int panels = (g.n + kNr - 1) / kNr;
+  Tile t;
+  t.a = g.a;
+  t.lda = static_cast<size_t>(g.lda);
+  t.ldc = static_cast<size_t>(g.ldc);
+  t.k = g.k;
+  t.load_c = g.load_c;
+  t.epilogue = &g.epilogue;
+  t.panel_stride = g.panel_stride;
+  for (int p = 0; p < panels;) {
+    const int group = panels - p < kMaxGroup ? panels - p : kMaxGroup;
+    const int col0 = p * kNr;
+    t.b = g.b + p * g.panel_stride;
+    t.c = g.c + col0;
+    t.cols = g.n - col0;
+    t.bias = g.bias ? g.bias + col0 : nullptr;
+    run_wide_tile_if<MR, 1, Kind>(group, t);
+    run_wide_tile_if<MR, 2, Kind>(group, t);
+    run_wide_tile_if<MR, 3, Kind>(group, t);
+    run_wide_tile_if<MR, 4, Kind>(group, t);
+    run_wide_tile_if<MR, 5, Kind>(group, t);
+    run_wide_tile_if<MR, 6, Kind>(group, t);
+    p += group;
+  }
+}
+static_assert(kWideAccumulators / 2 <= 6, "run_few_rows lists groups of up to 6 panels");
+
 // Panel by panel, all row tiles of the block per panel (the panel stays in L1).
 template <int Kind>
 void run_block(const GemmBlock& g) {
+  switch (g.m) {
+    case 1: run_few_rows<1, Kind>(g); return;
+    case 2: run_few_rows<2, Kind>(g); return;
+    case 3: run_few_rows<3, Kind>(g); return;
+    default: break;
+  }
   const int panels = (g.n + kNr - 1) / kNr;
   for (int p = 0; p < panels; ++p) {
     const int col0 = p * kNr;
@@ -204,6 +282,7 @@ void run_block(const GemmBlock& g) {
     t.bias = g.bias ? g.bias + col0 : nullptr;
     t.load_c = g.load_c;
     t.epilogue = &g.epilogue;
+    t.panel_stride = g.panel_stride;
     if (t.cols > kLanes)
       run_panel<2, Kind>(g, col0, t);
     else

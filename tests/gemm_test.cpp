@@ -173,6 +173,20 @@ TEST_P(GemmIsaTest, SweepsEveryTail) {
       }
 }
 
+// Blocks of 1..3 rows run tiles spanning groups of panels: many panels give full groups,
+// a shorter last group and a partial last panel.
+TEST_P(GemmIsaTest, FewRowsAcrossManyPanels) {
+  std::mt19937 rng(77);
+  int failures = 0;
+  for (int m = 1; m <= 4; ++m)
+    for (const int n : {150, 193, 417, 449, 640})
+      for (const int k : {1, 2, 3, 5, 48}) {
+        Case c{m, n, k, k + 1, n, n + 3, (n + k) % 2 == 0, (m + k) % 2 == 1, activation_number(m + n + k)};
+        failures += run_case(c, GetParam(), rng) > 0;
+        if (failures > 5) FAIL() << "stopping after 5 failing cases";
+      }
+}
+
 TEST_P(GemmIsaTest, EveryActivationWithAndWithoutBiasAndAccumulate) {
   std::mt19937 rng(99);
   for (int act = 0; act < 6; ++act)
