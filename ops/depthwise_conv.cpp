@@ -104,6 +104,8 @@ dk::DepthwiseJob make_job(const DepthwiseShape& s, const float* in, const float*
   const int end = last_start < 0 ? 0 : last_start / s.stride_w + 1;
   job.interior_begin = std::min(begin, s.out_w);
   job.interior_end = std::max(job.interior_begin, std::min(end, s.out_w));
+  job.prefetch_next_rows =
+      static_cast<size_t>(s.in_h) * s.in_w * s.channels * sizeof(float) >= dk::kPrefetchMinInputBytes;
   return job;
 }
 
@@ -114,7 +116,6 @@ dk::DepthwiseJob make_job(const DepthwiseShape& s, const float* in, const float*
 namespace sse2 {
 
 constexpr int kLanes = 4;
-constexpr int kBlock = 4;
 
 struct NoActivation {
   __m128 operator()(__m128 v) const { return v; }
@@ -139,85 +140,109 @@ struct HardSwish {
   }
 };
 
+// One output row: where its valid tap rows [ky_lo, ky_hi) start in the input and weights.
 struct Row {
-  const float* in;
-  const float* weights;
-  const float* bias;
-  float* out;  // start of the output row
-  Activation act;  // for the scalar tail channels
+  const float* in_top;  // input row of tap ky_lo, column 0, channel 0
+  const float* w_top;   // packed weights of tap row ky_lo
+  const float* bias;    // or null
+  float* out;           // output row, column 0
+  Activation act;       // for the scalar tail channels
+  ptrdiff_t tap_row_stride;
+  int taps_h;
+  bool prefetch_next_row;
   int channels, packed_channels, full_channels;
-  int in_w, iy0, dilation_h, ky_lo, ky_hi;
   int kernel_w, stride_w, dilation_w, pad_left;
 };
 
-inline const float* input_at(const Row& r, int iy, int ix, int c) {
-  return r.in + (static_cast<ptrdiff_t>(iy) * r.in_w + ix) * r.channels + c;
-}
-
-// Channels [full_channels, channels) of one pixel, taps kx in [kx_lo, kx_hi).
+// Channels [full_channels, channels) of one output pixel, taps kx in [kx_lo, kx_hi).
 void pixel_tail_scalar(const Row& r, int ox, int kx_lo, int kx_hi) {
-  const int ix0 = ox * r.stride_w - r.pad_left;
+  const ptrdiff_t C = r.channels, Cp = r.packed_channels;
+  const int taps_w = kx_hi > kx_lo ? kx_hi - kx_lo : 0;
+  const float* in_px =
+      taps_w ? r.in_top + (static_cast<ptrdiff_t>(ox) * r.stride_w - r.pad_left + kx_lo * r.dilation_w) * C : r.in_top;
   for (int c = r.full_channels; c < r.channels; ++c) {
     float acc = r.bias ? r.bias[c] : 0.f;
-    for (int ky = r.ky_lo; ky < r.ky_hi; ++ky) {
-      const int iy = r.iy0 + ky * r.dilation_h;
-      const float* w_row = r.weights + static_cast<ptrdiff_t>(ky) * r.kernel_w * r.packed_channels + c;
-      for (int kx = kx_lo; kx < kx_hi; ++kx)
-        acc += *input_at(r, iy, ix0 + kx * r.dilation_w, c) * w_row[kx * r.packed_channels];
-    }
-    r.out[static_cast<ptrdiff_t>(ox) * r.channels + c] = apply_activation(r.act, acc);
+    const float* ip = in_px + c;
+    const float* wp = r.w_top + kx_lo * Cp + c;
+    for (int t = 0; t < r.taps_h; ++t, ip += r.tap_row_stride, wp += r.kernel_w * Cp)
+      for (int k = 0; k < taps_w; ++k) acc += ip[k * r.dilation_w * C] * wp[k * Cp];
+    r.out[ox * C + c] = apply_activation(r.act, acc);
   }
 }
 
 template <class Act>
 void pixel_generic(const Row& r, int ox, int kx_lo, int kx_hi, const Act& act) {
-  const int ix0 = ox * r.stride_w - r.pad_left;
+  const ptrdiff_t C = r.channels, Cp = r.packed_channels;
+  const ptrdiff_t tap_step = static_cast<ptrdiff_t>(r.dilation_w) * C;
+  const int taps_w = kx_hi > kx_lo ? kx_hi - kx_lo : 0;
+  const float* in_px =
+      taps_w ? r.in_top + (static_cast<ptrdiff_t>(ox) * r.stride_w - r.pad_left + kx_lo * r.dilation_w) * C : r.in_top;
+  const float* w_px = r.w_top + kx_lo * Cp;
   for (int c = 0; c < r.full_channels; c += kLanes) {
     __m128 acc = r.bias ? _mm_loadu_ps(r.bias + c) : _mm_setzero_ps();
-    for (int ky = r.ky_lo; ky < r.ky_hi; ++ky) {
-      const int iy = r.iy0 + ky * r.dilation_h;
-      const float* w_row = r.weights + static_cast<ptrdiff_t>(ky) * r.kernel_w * r.packed_channels + c;
-      for (int kx = kx_lo; kx < kx_hi; ++kx)
-        acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(input_at(r, iy, ix0 + kx * r.dilation_w, c)),
-                                         _mm_loadu_ps(w_row + kx * r.packed_channels)));
-    }
-    _mm_storeu_ps(r.out + static_cast<ptrdiff_t>(ox) * r.channels + c, act(acc));
+    const float* ip = in_px + c;
+    const float* wp = w_px + c;
+    for (int t = 0; t < r.taps_h; ++t, ip += r.tap_row_stride, wp += r.kernel_w * Cp)
+      for (int k = 0; k < taps_w; ++k)
+        acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(ip + k * tap_step), _mm_loadu_ps(wp + k * Cp)));
+    _mm_storeu_ps(r.out + ox * C + c, act(acc));
   }
   pixel_tail_scalar(r, ox, kx_lo, kx_hi);
 }
 
 template <int KW, int SW, int NB, class Act>
-inline void block_vector(const Row& r, int ox, int c, const Act& act) {
+__attribute__((always_inline)) inline void block_vector(const float* in_px, const float* w, const float* bias,
+                                                        float* out_px, ptrdiff_t C, ptrdiff_t Cp,
+                                                        ptrdiff_t tap_row_stride, int taps_h, const Act& act) {
   constexpr int kInputs = (NB - 1) * SW + KW;
-  const __m128 b = r.bias ? _mm_loadu_ps(r.bias + c) : _mm_setzero_ps();
+  const __m128 b = bias ? _mm_loadu_ps(bias) : _mm_setzero_ps();
   __m128 acc[NB];
+#pragma GCC unroll 16
   for (int j = 0; j < NB; ++j) acc[j] = b;
-  for (int ky = r.ky_lo; ky < r.ky_hi; ++ky) {
-    const float* in_row = input_at(r, r.iy0 + ky * r.dilation_h, ox * SW - r.pad_left, c);
-    const float* w_row = r.weights + static_cast<ptrdiff_t>(ky) * KW * r.packed_channels + c;
+  for (int t = 0; t < taps_h; ++t, in_px += tap_row_stride, w += KW * Cp) {
     __m128 v[kInputs];
-    for (int i = 0; i < kInputs; ++i) v[i] = _mm_loadu_ps(in_row + i * r.channels);
+#pragma GCC unroll 32
+    for (int i = 0; i < kInputs; ++i) v[i] = _mm_loadu_ps(in_px + i * C);
+#pragma GCC unroll 8
     for (int kx = 0; kx < KW; ++kx) {
-      const __m128 w = _mm_loadu_ps(w_row + kx * r.packed_channels);
-      for (int j = 0; j < NB; ++j) acc[j] = _mm_add_ps(acc[j], _mm_mul_ps(v[j * SW + kx], w));
+      const __m128 wv = _mm_loadu_ps(w + kx * Cp);
+#pragma GCC unroll 16
+      for (int j = 0; j < NB; ++j) acc[j] = _mm_add_ps(acc[j], _mm_mul_ps(v[j * SW + kx], wv));
     }
   }
-  float* out = r.out + static_cast<ptrdiff_t>(ox) * r.channels + c;
-  for (int j = 0; j < NB; ++j) _mm_storeu_ps(out + j * r.channels, act(acc[j]));
+#pragma GCC unroll 16
+  for (int j = 0; j < NB; ++j) _mm_storeu_ps(out_px + j * C, act(acc[j]));
 }
 
 template <int KW, int SW, int NB, class Act>
-inline void block(const Row& r, int ox, const Act& act) {
-  for (int c = 0; c < r.full_channels; c += kLanes) block_vector<KW, SW, NB>(r, ox, c, act);
+__attribute__((always_inline)) inline void block(const Row& r, int ox, const Act& act) {
+  const ptrdiff_t C = r.channels, Cp = r.packed_channels;
+  const float* in_px = r.in_top + (static_cast<ptrdiff_t>(ox) * SW - r.pad_left) * C;
+  float* out_px = r.out + ox * C;
+  if (r.prefetch_next_row) {  // the tap row below this one, which the next output row reads
+    const char* next = reinterpret_cast<const char*>(in_px + r.taps_h * r.tap_row_stride);
+    for (ptrdiff_t byte = 0; byte < NB * SW * C * static_cast<ptrdiff_t>(sizeof(float)); byte += 64)
+      _mm_prefetch(next + byte, _MM_HINT_T0);
+  }
+  for (int c = 0; c < r.full_channels; c += kLanes)
+    block_vector<KW, SW, NB>(in_px + c, r.w_top + c, r.bias ? r.bias + c : nullptr, out_px + c, C, Cp, r.tap_row_stride,
+                             r.taps_h, act);
   if (r.full_channels < r.channels)
     for (int j = 0; j < NB; ++j) pixel_tail_scalar(r, ox + j, 0, KW);
 }
 
-template <int KW, int SW, class Act>
+// Interior outputs [begin, end) in blocks of NB, the remainder in blocks of NB/2, NB/4, ...
+// A remainder block may start before the first output left to do when the span allows,
+// recomputing a few outputs (same values) instead of falling back to still smaller blocks.
+template <int KW, int SW, int NB, class Act>
 void interior_specialised(const Row& r, int begin, int end, const Act& act) {
   int ox = begin;
-  for (; ox + kBlock <= end; ox += kBlock) block<KW, SW, kBlock>(r, ox, act);
-  for (; ox < end; ++ox) block<KW, SW, 1>(r, ox, act);
+  for (; ox + NB <= end; ox += NB) block<KW, SW, NB>(r, ox, act);
+  if constexpr (NB > 1) {
+    constexpr int kHalf = NB / 2;
+    if (ox < end)
+      interior_specialised<KW, SW, kHalf>(r, end - ox < kHalf && end - begin >= kHalf ? end - kHalf : ox, end, act);
+  }
 }
 
 template <class Act>
@@ -230,38 +255,42 @@ void run_rows(const dk::DepthwiseJob& job, int row_begin, int row_end, const Act
   const DepthwiseShape& s = *job.shape;
   void (*interior)(const Row&, int, int, const Act&) = interior_generic<Act>;
   if (s.dilation_w == 1) {
-    if (s.kernel_w == 3 && s.stride_w == 1) interior = interior_specialised<3, 1, Act>;
-    if (s.kernel_w == 3 && s.stride_w == 2) interior = interior_specialised<3, 2, Act>;
-    if (s.kernel_w == 5 && s.stride_w == 1) interior = interior_specialised<5, 1, Act>;
-    if (s.kernel_w == 5 && s.stride_w == 2) interior = interior_specialised<5, 2, Act>;
+    if (s.kernel_w == 3 && s.stride_w == 1) interior = interior_specialised<3, 1, 4, Act>;
+    if (s.kernel_w == 3 && s.stride_w == 2) interior = interior_specialised<3, 2, 4, Act>;
+    if (s.kernel_w == 5 && s.stride_w == 1) interior = interior_specialised<5, 1, 4, Act>;
+    if (s.kernel_w == 5 && s.stride_w == 2) interior = interior_specialised<5, 2, 3, Act>;
   }
+  const ptrdiff_t C = s.channels;
   Row r;
-  r.in = job.in;
-  r.weights = job.weights;
   r.bias = job.bias;
   r.act = job.act;
+  r.tap_row_stride = static_cast<ptrdiff_t>(s.dilation_h) * s.in_w * C;
   r.channels = s.channels;
   r.packed_channels = job.packed_channels;
   r.full_channels = s.channels - s.channels % kLanes;
-  r.in_w = s.in_w;
-  r.dilation_h = s.dilation_h;
   r.kernel_w = s.kernel_w;
   r.stride_w = s.stride_w;
   r.dilation_w = s.dilation_w;
   r.pad_left = s.pad_left;
   for (int oy = row_begin; oy < row_end; ++oy) {
-    r.out = job.out + static_cast<ptrdiff_t>(oy) * s.out_w * s.channels;
-    r.iy0 = oy * s.stride_h - s.pad_top;
-    r.ky_lo = first_tap_inside(r.iy0, s.dilation_h);
-    r.ky_hi = end_tap_inside(r.iy0, s.dilation_h, s.in_h, s.kernel_h);
+    const int iy0 = oy * s.stride_h - s.pad_top;
+    const int ky_lo = first_tap_inside(iy0, s.dilation_h);
+    const int ky_hi = end_tap_inside(iy0, s.dilation_h, s.in_h, s.kernel_h);
+    r.taps_h = ky_hi > ky_lo ? ky_hi - ky_lo : 0;
+    r.in_top = r.taps_h ? job.in + static_cast<ptrdiff_t>(iy0 + ky_lo * s.dilation_h) * s.in_w * C : job.in;
+    r.prefetch_next_row = job.prefetch_next_rows && r.taps_h > 0 && iy0 + (ky_lo + r.taps_h) * s.dilation_h < s.in_h;
+    r.w_top = job.weights + static_cast<ptrdiff_t>(ky_lo) * s.kernel_w * job.packed_channels;
+    r.out = job.out + static_cast<ptrdiff_t>(oy) * s.out_w * C;
     for (int ox = 0; ox < job.interior_begin; ++ox) {
       const int ix0 = ox * s.stride_w - s.pad_left;
-      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w), act);
+      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w),
+                    act);
     }
     interior(r, job.interior_begin, job.interior_end, act);
     for (int ox = job.interior_end; ox < s.out_w; ++ox) {
       const int ix0 = ox * s.stride_w - s.pad_left;
-      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w), act);
+      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w),
+                    act);
     }
   }
 }
@@ -295,9 +324,12 @@ void depthwise_conv_nhwc(const DepthwiseShape& s, const float* in, const float* 
     // depthwise layer) runs over the finished rows instead.
     const bool sigmoid_after = act.kind == ActivationKind::Sigmoid;
     const dk::DepthwiseJob job = make_job(s, in, packed_weights, bias, sigmoid_after ? Activation{} : act, out);
-    if (isa == Isa::Avx512) dk::depthwise_rows_avx512(job, row_begin, row_end);
-    else if (isa == Isa::Avx2) dk::depthwise_rows_avx2(job, row_begin, row_end);
-    else sse2::depthwise_rows(job, row_begin, row_end);
+    if (isa == Isa::Avx512)
+      dk::depthwise_rows_avx512(job, row_begin, row_end);
+    else if (isa == Isa::Avx2)
+      dk::depthwise_rows_avx2(job, row_begin, row_end);
+    else
+      sse2::depthwise_rows(job, row_begin, row_end);
     if (sigmoid_after) {
       const size_t row_floats = static_cast<size_t>(s.out_w) * s.channels;
       sigmoid_inplace(out + row_begin * row_floats, (row_end - row_begin) * row_floats, isa);

@@ -26,7 +26,8 @@ int depthwise_packed_channels(int channels);
 
 // Computes output rows [row_begin, row_end) of one image: in is in_h x in_w x C,
 // out is out_h x out_w x C (both densely packed NHWC). bias has C entries or is null.
-// Zero padding. Single-threaded, no allocation.
+// Zero padding. Single-threaded, no allocation. in and out must not overlap. The row range
+// is clipped to [0, out_h). A fused Sigmoid runs as a second pass over the finished rows.
 void depthwise_conv_nhwc(const DepthwiseShape& s, const float* in, const float* packed_weights, const float* bias,
                          const Activation& act, float* out, int row_begin, int row_end, Isa isa = active_isa());
 

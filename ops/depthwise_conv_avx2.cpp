@@ -1,9 +1,10 @@
 // AVX2 + FMA depthwise convolution rows (8 channels per vector, vmaskmov for the last vector
 // of a pixel). Compiled with -mavx2 -mfma: only intrinsics and functions in the anonymous
 // namespace here (no shared inline helpers, which the linker could pick for baseline callers).
+// Same structure as depthwise_conv_avx512.cpp.
 //
-// The interior of a row runs a kernel specialised on (kernel width, stride) that computes
-// kBlock output pixels per channel vector and loads each input vector once for all of them;
+// The interior of a row runs a kernel specialised on (kernel width, stride) that computes a
+// block of output pixels per channel vector and loads each input vector once for all of them;
 // border pixels and other shapes (dilation, other widths) run a generic per-pixel loop.
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "depthwise_conv_avx2.cpp must be compiled with -mavx2 -mfma"
@@ -19,7 +20,19 @@ namespace crnn::depthwise_kernels {
 namespace {
 
 constexpr int kLanes = 8;
-constexpr int kBlock = 4;  // output pixels per interior step
+
+// Whole vectors, or the lanes of mask m when TAIL.
+template <bool TAIL>
+__attribute__((always_inline)) inline __m256 load(const float* p, __m256i m) {
+  return TAIL ? _mm256_maskload_ps(p, m) : _mm256_loadu_ps(p);
+}
+template <bool TAIL>
+__attribute__((always_inline)) inline void store(float* p, __m256i m, __m256 v) {
+  if (TAIL)
+    _mm256_maskstore_ps(p, m, v);
+  else
+    _mm256_storeu_ps(p, v);
+}
 
 // Activations fused into the store.
 struct NoActivation {
@@ -45,52 +58,37 @@ struct HardSwish {
   }
 };
 
-// One output row: pointers and the tap rows [ky_lo, ky_hi) that fall inside the input.
+// One output row: where its valid tap rows [ky_lo, ky_hi) start in the input and weights.
 struct Row {
-  const float* in;       // the whole input image
-  const float* weights;  // packed
-  const float* bias;     // or null
-  float* out;            // start of the output row
+  const float* in_top;                           // input row of tap ky_lo, column 0, channel 0
+  const float* w_top;                            // packed weights of tap row ky_lo
+  const float* bias;                             // or null
+  float* out;                                    // output row, column 0
+  ptrdiff_t tap_row_stride;                      // floats between the input rows of consecutive tap rows
+  int taps_h;                                    // ky_hi - ky_lo (0 when the row sees only padding)
+  bool prefetch_next_row;                        // see DepthwiseJob::prefetch_next_rows
   int channels, packed_channels, full_channels;  // full_channels: channels rounded down to vectors
   __m256i tail_mask;                             // lanes of the last, partial vector
-  int in_w, iy0, dilation_h, ky_lo, ky_hi;       // iy0: input row of tap ky = 0
   int kernel_w, stride_w, dilation_w, pad_left;
 };
 
-template <bool TAIL>
-inline __m256 load(const float* p, __m256i m) {
-  return TAIL ? _mm256_maskload_ps(p, m) : _mm256_loadu_ps(p);
-}
-
-template <bool TAIL>
-inline void store(float* p, __m256i m, __m256 v) {
-  if (TAIL) _mm256_maskstore_ps(p, m, v);
-  else _mm256_storeu_ps(p, v);
-}
-
-template <bool TAIL>
-inline __m256 load_bias(const Row& r, int c, __m256i m) {
-  return r.bias ? load<TAIL>(r.bias + c, m) : _mm256_setzero_ps();
-}
-
-// Input pixel (iy, ix) channel c.
-inline const float* input_at(const Row& r, int iy, int ix, int c) {
-  return r.in + (static_cast<ptrdiff_t>(iy) * r.in_w + ix) * r.channels + c;
-}
-
 // One channel vector of one output pixel, taps kx in [kx_lo, kx_hi) only.
 template <bool TAIL, class Act>
-inline void pixel_vector(const Row& r, int ox, int c, int kx_lo, int kx_hi, const Act& act) {
-  const int ix0 = ox * r.stride_w - r.pad_left;
-  __m256 acc = load_bias<TAIL>(r, c, r.tail_mask);
-  for (int ky = r.ky_lo; ky < r.ky_hi; ++ky) {
-    const int iy = r.iy0 + ky * r.dilation_h;
-    const float* w_row = r.weights + static_cast<ptrdiff_t>(ky) * r.kernel_w * r.packed_channels + c;
-    for (int kx = kx_lo; kx < kx_hi; ++kx)
-      acc = _mm256_fmadd_ps(load<TAIL>(input_at(r, iy, ix0 + kx * r.dilation_w, c), r.tail_mask),
-                            _mm256_loadu_ps(w_row + kx * r.packed_channels), acc);
-  }
-  store<TAIL>(r.out + static_cast<ptrdiff_t>(ox) * r.channels + c, r.tail_mask, act(acc));
+__attribute__((always_inline)) inline void pixel_vector(const Row& r, int ox, int c, int kx_lo, int kx_hi,
+                                                        const Act& act) {
+  const ptrdiff_t C = r.channels, Cp = r.packed_channels;
+  const ptrdiff_t tap_step = static_cast<ptrdiff_t>(r.dilation_w) * C;
+  const int taps_w = kx_hi > kx_lo ? kx_hi - kx_lo : 0;
+  const float* ip =
+      (taps_w ? r.in_top + (static_cast<ptrdiff_t>(ox) * r.stride_w - r.pad_left + kx_lo * r.dilation_w) * C
+              : r.in_top) +
+      c;
+  const float* wp = r.w_top + kx_lo * Cp + c;
+  __m256 acc = r.bias ? load<TAIL>(r.bias + c, r.tail_mask) : _mm256_setzero_ps();
+  for (int t = 0; t < r.taps_h; ++t, ip += r.tap_row_stride, wp += r.kernel_w * Cp)
+    for (int k = 0; k < taps_w; ++k)
+      acc = _mm256_fmadd_ps(load<TAIL>(ip + k * tap_step, r.tail_mask), _mm256_loadu_ps(wp + k * Cp), acc);
+  store<TAIL>(r.out + ox * C + c, r.tail_mask, act(acc));
 }
 
 // One output pixel, taps kx in [kx_lo, kx_hi) only: borders, and shapes with no specialised kernel.
@@ -101,39 +99,69 @@ void pixel_generic(const Row& r, int ox, int kx_lo, int kx_hi, const Act& act) {
   if (c < r.channels) pixel_vector<true>(r, ox, c, kx_lo, kx_hi, act);
 }
 
-// NB interior output pixels from ox, one channel vector at c (r.tail_mask lanes when TAIL).
+// NB neighbouring interior outputs, one channel vector (lanes m when TAIL). in_px: input of
+// tap (ky_lo, 0) for the first output; w: weights of tap row ky_lo; bias may be null. Each
+// input vector is loaded once per tap row and used by every output that reads it.
 template <int KW, int SW, int NB, bool TAIL, class Act>
-inline void block_vector(const Row& r, int ox, int c, const Act& act) {
-  constexpr int kInputs = (NB - 1) * SW + KW;  // input pixels the NB outputs read per tap row
-  const __m256 b = load_bias<TAIL>(r, c, r.tail_mask);
+__attribute__((always_inline)) inline void block_vector(const float* in_px, const float* w, const float* bias,
+                                                        float* out_px, ptrdiff_t C, ptrdiff_t Cp,
+                                                        ptrdiff_t tap_row_stride, int taps_h, __m256i m,
+                                                        const Act& act) {
+  constexpr int kInputs = (NB - 1) * SW + KW;
+  const __m256 b = bias ? load<TAIL>(bias, m) : _mm256_setzero_ps();
   __m256 acc[NB];
+#pragma GCC unroll 16
   for (int j = 0; j < NB; ++j) acc[j] = b;
-  for (int ky = r.ky_lo; ky < r.ky_hi; ++ky) {
-    const float* in_row = input_at(r, r.iy0 + ky * r.dilation_h, ox * SW - r.pad_left, c);
-    const float* w_row = r.weights + static_cast<ptrdiff_t>(ky) * KW * r.packed_channels + c;
+  for (int t = 0; t < taps_h; ++t, in_px += tap_row_stride, w += KW * Cp) {
     __m256 v[kInputs];
-    for (int i = 0; i < kInputs; ++i) v[i] = load<TAIL>(in_row + i * r.channels, r.tail_mask);
+#pragma GCC unroll 32
+    for (int i = 0; i < kInputs; ++i) {
+      v[i] = load<TAIL>(in_px + i * C, m);
+      __asm__("" : "+x"(v[i]));  // keep v[i] in a register (see depthwise_conv_avx512.cpp)
+    }
+#pragma GCC unroll 8
     for (int kx = 0; kx < KW; ++kx) {
-      const __m256 w = _mm256_loadu_ps(w_row + kx * r.packed_channels);
-      for (int j = 0; j < NB; ++j) acc[j] = _mm256_fmadd_ps(v[j * SW + kx], w, acc[j]);
+      const __m256 wv = _mm256_loadu_ps(w + kx * Cp);
+#pragma GCC unroll 16
+      for (int j = 0; j < NB; ++j) acc[j] = _mm256_fmadd_ps(v[j * SW + kx], wv, acc[j]);
     }
   }
-  float* out = r.out + static_cast<ptrdiff_t>(ox) * r.channels + c;
-  for (int j = 0; j < NB; ++j) store<TAIL>(out + j * r.channels, r.tail_mask, act(acc[j]));
+#pragma GCC unroll 16
+  for (int j = 0; j < NB; ++j) store<TAIL>(out_px + j * C, m, act(acc[j]));
 }
 
+// Outputs [ox, ox + NB) of the row, all channels.
 template <int KW, int SW, int NB, class Act>
-inline void block(const Row& r, int ox, const Act& act) {
+__attribute__((always_inline)) inline void block(const Row& r, int ox, const Act& act) {
+  const ptrdiff_t C = r.channels, Cp = r.packed_channels;
+  const float* in_px = r.in_top + (static_cast<ptrdiff_t>(ox) * SW - r.pad_left) * C;
+  float* out_px = r.out + ox * C;
+  if (r.prefetch_next_row) {  // the tap row below this one, which the next output row reads
+    const char* next = reinterpret_cast<const char*>(in_px + r.taps_h * r.tap_row_stride);
+    for (ptrdiff_t byte = 0; byte < NB * SW * C * static_cast<ptrdiff_t>(sizeof(float)); byte += 64)
+      _mm_prefetch(next + byte, _MM_HINT_T0);
+  }
   int c = 0;
-  for (; c < r.full_channels; c += kLanes) block_vector<KW, SW, NB, false>(r, ox, c, act);
-  if (c < r.channels) block_vector<KW, SW, NB, true>(r, ox, c, act);
+  for (; c < r.full_channels; c += kLanes)
+    block_vector<KW, SW, NB, false>(in_px + c, r.w_top + c, r.bias ? r.bias + c : nullptr, out_px + c, C, Cp,
+                                    r.tap_row_stride, r.taps_h, r.tail_mask, act);
+  if (c < r.channels)
+    block_vector<KW, SW, NB, true>(in_px + c, r.w_top + c, r.bias ? r.bias + c : nullptr, out_px + c, C, Cp,
+                                   r.tap_row_stride, r.taps_h, r.tail_mask, act);
 }
 
-template <int KW, int SW, class Act>
+// Interior outputs [begin, end) in blocks of NB, the remainder in blocks of NB/2, NB/4, ...
+// A remainder block may start before the first output left to do when the span allows,
+// recomputing a few outputs (same values) instead of falling back to still smaller blocks.
+template <int KW, int SW, int NB, class Act>
 void interior_specialised(const Row& r, int begin, int end, const Act& act) {
   int ox = begin;
-  for (; ox + kBlock <= end; ox += kBlock) block<KW, SW, kBlock>(r, ox, act);
-  for (; ox < end; ++ox) block<KW, SW, 1>(r, ox, act);
+  for (; ox + NB <= end; ox += NB) block<KW, SW, NB>(r, ox, act);
+  if constexpr (NB > 1) {
+    constexpr int kHalf = NB / 2;
+    if (ox < end)
+      interior_specialised<KW, SW, kHalf>(r, end - ox < kHalf && end - begin >= kHalf ? end - kHalf : ox, end, act);
+  }
 }
 
 template <class Act>
@@ -153,40 +181,45 @@ inline int end_tap_inside(int start, int step, int limit, int taps) {
 template <class Act>
 void run_rows(const DepthwiseJob& job, int row_begin, int row_end, const Act& act) {
   const DepthwiseShape& s = *job.shape;
+  // Block sizes keep accumulators + inputs + one weight within the 16 registers.
   void (*interior)(const Row&, int, int, const Act&) = interior_generic<Act>;
   if (s.dilation_w == 1) {
-    if (s.kernel_w == 3 && s.stride_w == 1) interior = interior_specialised<3, 1, Act>;
-    if (s.kernel_w == 3 && s.stride_w == 2) interior = interior_specialised<3, 2, Act>;
-    if (s.kernel_w == 5 && s.stride_w == 1) interior = interior_specialised<5, 1, Act>;
-    if (s.kernel_w == 5 && s.stride_w == 2) interior = interior_specialised<5, 2, Act>;
+    if (s.kernel_w == 3 && s.stride_w == 1) interior = interior_specialised<3, 1, 4, Act>;
+    if (s.kernel_w == 3 && s.stride_w == 2) interior = interior_specialised<3, 2, 4, Act>;
+    if (s.kernel_w == 5 && s.stride_w == 1) interior = interior_specialised<5, 1, 4, Act>;
+    if (s.kernel_w == 5 && s.stride_w == 2) interior = interior_specialised<5, 2, 3, Act>;
   }
+  const ptrdiff_t C = s.channels;
   Row r;
-  r.in = job.in;
-  r.weights = job.weights;
   r.bias = job.bias;
+  r.tap_row_stride = static_cast<ptrdiff_t>(s.dilation_h) * s.in_w * C;
   r.channels = s.channels;
   r.packed_channels = job.packed_channels;
   r.full_channels = s.channels - s.channels % kLanes;
   r.tail_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(s.channels % kLanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  r.in_w = s.in_w;
-  r.dilation_h = s.dilation_h;
   r.kernel_w = s.kernel_w;
   r.stride_w = s.stride_w;
   r.dilation_w = s.dilation_w;
   r.pad_left = s.pad_left;
   for (int oy = row_begin; oy < row_end; ++oy) {
-    r.out = job.out + static_cast<ptrdiff_t>(oy) * s.out_w * s.channels;
-    r.iy0 = oy * s.stride_h - s.pad_top;
-    r.ky_lo = first_tap_inside(r.iy0, s.dilation_h);
-    r.ky_hi = end_tap_inside(r.iy0, s.dilation_h, s.in_h, s.kernel_h);
+    const int iy0 = oy * s.stride_h - s.pad_top;
+    const int ky_lo = first_tap_inside(iy0, s.dilation_h);
+    const int ky_hi = end_tap_inside(iy0, s.dilation_h, s.in_h, s.kernel_h);
+    r.taps_h = ky_hi > ky_lo ? ky_hi - ky_lo : 0;
+    r.in_top = r.taps_h ? job.in + static_cast<ptrdiff_t>(iy0 + ky_lo * s.dilation_h) * s.in_w * C : job.in;
+    r.prefetch_next_row = job.prefetch_next_rows && r.taps_h > 0 && iy0 + (ky_lo + r.taps_h) * s.dilation_h < s.in_h;
+    r.w_top = job.weights + static_cast<ptrdiff_t>(ky_lo) * s.kernel_w * job.packed_channels;
+    r.out = job.out + static_cast<ptrdiff_t>(oy) * s.out_w * C;
     for (int ox = 0; ox < job.interior_begin; ++ox) {
       const int ix0 = ox * s.stride_w - s.pad_left;
-      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w), act);
+      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w),
+                    act);
     }
     interior(r, job.interior_begin, job.interior_end, act);
     for (int ox = job.interior_end; ox < s.out_w; ++ox) {
       const int ix0 = ox * s.stride_w - s.pad_left;
-      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w), act);
+      pixel_generic(r, ox, first_tap_inside(ix0, s.dilation_w), end_tap_inside(ix0, s.dilation_w, s.in_w, s.kernel_w),
+                    act);
     }
   }
 }

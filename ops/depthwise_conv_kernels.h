@@ -3,6 +3,8 @@
 // depthwise_conv_avx2.cpp / depthwise_conv_avx512.cpp.
 #pragma once
 
+#include <cstddef>
+
 #include "ops/activation.h"
 #include "ops/depthwise_conv.h"
 
@@ -24,7 +26,13 @@ struct DepthwiseJob {
   // Output columns [interior_begin, interior_end) read only input columns inside the image
   // (no bounds checks needed); the columns left and right of them are borders.
   int interior_begin, interior_end;
+  // Software-prefetch the input row the next output row will read. Pays only when the input
+  // comes from DRAM (measured: +30% at 14 MB, -3% when it is cache resident), hence a size
+  // threshold.
+  bool prefetch_next_rows;
 };
+
+constexpr size_t kPrefetchMinInputBytes = size_t{4} << 20;
 
 #if defined(__x86_64__) || defined(_M_X64)
 // Output rows [row_begin, row_end), 0 <= row_begin <= row_end <= out_h.

@@ -152,8 +152,8 @@ inline __m128 tanh_ps(__m128 x) {
   const __m128 small = _mm_add_ps(_mm_mul_ps(_mm_mul_ps(p, z), x), x);
   const __m128 one = _mm_set1_ps(1.f);
   const __m128 e = exp_ps(_mm_add_ps(ax, ax));
-  const __m128 large = _mm_or_ps(_mm_and_ps(sign_bit, x),
-                                 _mm_sub_ps(one, _mm_div_ps(_mm_set1_ps(2.f), _mm_add_ps(e, one))));
+  const __m128 large =
+      _mm_or_ps(_mm_and_ps(sign_bit, x), _mm_sub_ps(one, _mm_div_ps(_mm_set1_ps(2.f), _mm_add_ps(e, one))));
   const __m128 use_small = _mm_cmplt_ps(ax, _mm_set1_ps(kTanhSmall));
   return _mm_or_ps(_mm_and_ps(use_small, small), _mm_andnot_ps(use_small, large));
 }
@@ -206,8 +206,7 @@ void map_inplace(float* x, size_t n, Op op) {
 template <class Op>
 void map_sum(const float* a, const float* b, float* out, size_t n, Op op) {
   size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    _mm_storeu_ps(out + i, op(_mm_add_ps(_mm_loadu_ps(a + i), _mm_loadu_ps(b + i))));
+  for (; i + kLanes <= n; i += kLanes) _mm_storeu_ps(out + i, op(_mm_add_ps(_mm_loadu_ps(a + i), _mm_loadu_ps(b + i))));
   if (i < n) {
     float buf_a[kLanes] = {0.f, 0.f, 0.f, 0.f}, buf_b[kLanes] = {0.f, 0.f, 0.f, 0.f};
     std::memcpy(buf_a, a + i, (n - i) * sizeof(float));

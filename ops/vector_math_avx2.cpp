@@ -39,7 +39,8 @@ constexpr float kExpP0 = 1.9875691500e-4f, kExpP1 = 1.3981999507e-3f, kExpP2 = 8
 
 inline __m256 exp_ps(__m256 x) {
   const __m256 xc = _mm256_min_ps(_mm256_set1_ps(kExpHigh), _mm256_max_ps(_mm256_set1_ps(kExpLow), x));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256 n =
+      _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), xc);
   r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), r);
   __m256 p = _mm256_set1_ps(kExpP0);
@@ -130,7 +131,8 @@ void map_sum(const float* a, const float* b, float* out, size_t n, Op op) {
     _mm256_storeu_ps(out + i, op(_mm256_add_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))));
   if (i < n) {
     const __m256i mask = tail_mask(n - i);
-    _mm256_maskstore_ps(out + i, mask, op(_mm256_add_ps(_mm256_maskload_ps(a + i, mask), _mm256_maskload_ps(b + i, mask))));
+    _mm256_maskstore_ps(out + i, mask,
+                        op(_mm256_add_ps(_mm256_maskload_ps(a + i, mask), _mm256_maskload_ps(b + i, mask))));
   }
 }
 
@@ -152,7 +154,9 @@ struct ApplyInplace {
   float* x;
   size_t n;
   template <class Op>
-  void operator()(Op op) const { map_inplace(x, n, op); }
+  void operator()(Op op) const {
+    map_inplace(x, n, op);
+  }
 };
 
 struct ApplySum {
@@ -160,7 +164,9 @@ struct ApplySum {
   float* out;
   size_t n;
   template <class Op>
-  void operator()(Op op) const { map_sum(a, b, out, n, op); }
+  void operator()(Op op) const {
+    map_sum(a, b, out, n, op);
+  }
 };
 
 inline float horizontal_sum(__m256 v) {
@@ -226,8 +232,8 @@ void pool_vectors(const float* x, size_t pixels, int channels, int ch, __m256i l
     for (size_t p = p0; p < p1; ++p) {
       const float* px = x + p * channels + ch;
       for (int v = 0; v < NV; ++v) {
-        const __m256 in = (TAIL && v == NV - 1) ? _mm256_maskload_ps(px + v * kLanes, last_mask)
-                                                : _mm256_loadu_ps(px + v * kLanes);
+        const __m256 in =
+            (TAIL && v == NV - 1) ? _mm256_maskload_ps(px + v * kLanes, last_mask) : _mm256_loadu_ps(px + v * kLanes);
         partial[v] = _mm256_add_ps(partial[v], in);
       }
     }
@@ -236,8 +242,10 @@ void pool_vectors(const float* x, size_t pixels, int channels, int ch, __m256i l
   const __m256 count = _mm256_set1_ps(static_cast<float>(pixels));
   for (int v = 0; v < NV; ++v) {
     const __m256 mean = _mm256_div_ps(total[v], count);
-    if (TAIL && v == NV - 1) _mm256_maskstore_ps(out + ch + v * kLanes, last_mask, mean);
-    else _mm256_storeu_ps(out + ch + v * kLanes, mean);
+    if (TAIL && v == NV - 1)
+      _mm256_maskstore_ps(out + ch + v * kLanes, last_mask, mean);
+    else
+      _mm256_storeu_ps(out + ch + v * kLanes, mean);
   }
 }
 
@@ -314,8 +322,8 @@ void argmax_softmax_rows_avx2(const float* logits, size_t rows, size_t cols, int
       const __m256 v = j + kLanes <= cols ? _mm256_loadu_ps(row + j) : load_tail_neg_inf(row + j, tail_mask(cols - j));
       const __m256 greater = _mm256_cmp_ps(v, best, _CMP_GT_OQ);
       best = _mm256_blendv_ps(best, v, greater);
-      best_index = _mm256_castps_si256(
-          _mm256_blendv_ps(_mm256_castsi256_ps(best_index), _mm256_castsi256_ps(index), greater));
+      best_index =
+          _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(best_index), _mm256_castsi256_ps(index), greater));
       index = _mm256_add_epi32(index, step);
     }
     alignas(32) float lane_value[kLanes];

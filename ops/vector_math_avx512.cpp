@@ -39,7 +39,8 @@ constexpr float kExpP0 = 1.9875691500e-4f, kExpP1 = 1.3981999507e-3f, kExpP2 = 8
 
 inline __m512 exp_ps(__m512 x) {
   const __m512 xc = _mm512_min_ps(_mm512_set1_ps(kExpHigh), _mm512_max_ps(_mm512_set1_ps(kExpLow), x));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 n =
+      _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(kLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Hi), xc);
   r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Lo), r);
   __m512 p = _mm512_set1_ps(kExpP0);
@@ -153,7 +154,9 @@ struct ApplyInplace {
   float* x;
   size_t n;
   template <class Op>
-  void operator()(Op op) const { map_inplace(x, n, op); }
+  void operator()(Op op) const {
+    map_inplace(x, n, op);
+  }
 };
 
 struct ApplySum {
@@ -161,7 +164,9 @@ struct ApplySum {
   float* out;
   size_t n;
   template <class Op>
-  void operator()(Op op) const { map_sum(a, b, out, n, op); }
+  void operator()(Op op) const {
+    map_sum(a, b, out, n, op);
+  }
 };
 
 float row_max(const float* row, size_t cols) {
@@ -241,8 +246,10 @@ void pool_vectors(const float* x, size_t pixels, int channels, int ch, __mmask16
   const __m512 count = _mm512_set1_ps(static_cast<float>(pixels));
   for (int v = 0; v < NV; ++v) {
     const __m512 mean = _mm512_div_ps(total[v], count);
-    if (TAIL && v == NV - 1) _mm512_mask_storeu_ps(out + ch + v * kLanes, last_mask, mean);
-    else _mm512_storeu_ps(out + ch + v * kLanes, mean);
+    if (TAIL && v == NV - 1)
+      _mm512_mask_storeu_ps(out + ch + v * kLanes, last_mask, mean);
+    else
+      _mm512_storeu_ps(out + ch + v * kLanes, mean);
   }
 }
 
@@ -269,8 +276,9 @@ void scale_channels_nhwc_avx512(float* x, size_t pixels, int channels, const flo
     for (int ch = 0; ch < full; ch += kChannelLanes)
       _mm512_storeu_ps(px + ch, _mm512_mul_ps(_mm512_loadu_ps(px + ch), _mm512_loadu_ps(scale + ch)));
     if (full < channels)
-      _mm512_mask_storeu_ps(px + full, mask,
-                            _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, px + full), _mm512_maskz_loadu_ps(mask, scale + full)));
+      _mm512_mask_storeu_ps(
+          px + full, mask,
+          _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, px + full), _mm512_maskz_loadu_ps(mask, scale + full)));
   }
 }
 
@@ -282,7 +290,8 @@ void global_average_pool_nhwc_avx512(const float* x, size_t pixels, int channels
   int ch = 0;
   for (; ch + 4 * kChannelLanes <= channels; ch += 4 * kChannelLanes)
     pool_vectors<4, false>(x, pixels, channels, ch, 0xffff, out);
-  for (; ch + kChannelLanes <= channels; ch += kChannelLanes) pool_vectors<1, false>(x, pixels, channels, ch, 0xffff, out);
+  for (; ch + kChannelLanes <= channels; ch += kChannelLanes)
+    pool_vectors<1, false>(x, pixels, channels, ch, 0xffff, out);
   if (ch < channels) pool_vectors<1, true>(x, pixels, channels, ch, tail_mask(static_cast<size_t>(channels - ch)), out);
 }
 

@@ -89,7 +89,8 @@ struct Problem {
 
 // Scalar does the reference's operations in the same order: equal bit for bit. SIMD variants
 // may fuse multiply-adds (one rounding instead of two).
-::testing::AssertionResult matches(const Problem& p, const std::vector<float>& got, Isa isa, int row_begin, int row_end) {
+::testing::AssertionResult matches(const Problem& p, const std::vector<float>& got, Isa isa, int row_begin,
+                                   int row_end) {
   const size_t row_floats = static_cast<size_t>(p.shape.out_w) * p.shape.channels;
   for (size_t i = 0; i < got.size(); ++i) {
     const int row = static_cast<int>(i / row_floats);
@@ -158,6 +159,22 @@ TEST_P(DepthwiseIsa, KernelsStridesPaddingsDilations) {
   }
 }
 
+// Every interior width from 0 to 40 outputs: whole blocks, remainders and overlapping
+// remainder blocks of every block size the kernels use.
+TEST_P(DepthwiseIsa, EveryRowWidthUpTo40) {
+  unsigned seed = 900;
+  for (int k : {3, 5})
+    for (int sw : {1, 2})
+      for (int w = 1; w <= 40 * sw; w += sw)
+        check(make_shape(3, w, 19, k, k, 1, sw, k / 2, k / 2, k / 2, k / 2), kNone, true, seed++);
+}
+
+// Inputs over DepthwiseJob's prefetch threshold (4 MB) take the prefetching path.
+TEST_P(DepthwiseIsa, LargeInputs) {
+  check(make_shape(66, 130, 128, 3, 3, 1, 1, 1, 1, 1, 1), kRelu6, true, 31);
+  check(make_shape(66, 130, 128, 5, 5, 2, 2, 2, 2, 2, 2), kNone, true, 32);
+}
+
 TEST_P(DepthwiseIsa, NonSquareKernelsAndOddDilations) {
   check(make_shape(9, 14, 20, 3, 5, 1, 1, 1, 2, 1, 2), kNone, true, 11);
   check(make_shape(9, 14, 20, 5, 3, 2, 1, 2, 1, 2, 1), kNone, true, 12);
@@ -168,8 +185,8 @@ TEST_P(DepthwiseIsa, NonSquareKernelsAndOddDilations) {
 }
 
 TEST_P(DepthwiseIsa, EveryActivationWithAndWithoutBias) {
-  const Activation acts[] = {{ActivationKind::None, 0.f, 0.f},        {ActivationKind::Relu, 0.f, 0.f},
-                             {ActivationKind::Clip, 0.f, 6.f},        {ActivationKind::Clip, -0.3f, 0.4f},
+  const Activation acts[] = {{ActivationKind::None, 0.f, 0.f},          {ActivationKind::Relu, 0.f, 0.f},
+                             {ActivationKind::Clip, 0.f, 6.f},          {ActivationKind::Clip, -0.3f, 0.4f},
                              {ActivationKind::HardSigmoid, 0.2f, 0.5f}, {ActivationKind::HardSwish, 0.f, 0.f},
                              {ActivationKind::Sigmoid, 0.f, 0.f}};
   unsigned seed = 500;
@@ -221,7 +238,7 @@ TEST(DepthwiseReference, ChannelsUseTheirOwnWeightsAndStride) {
   // Two channels, 1x4 input, 1x2 kernel, stride 2: out[x][c] = sum of in[2x + k][c] * w[c][k].
   const DepthwiseShape s = make_shape(1, 4, 2, 1, 2, 1, 2, 0, 0, 0, 0);
   const float in[8] = {1, 10, 2, 20, 3, 30, 4, 40};  // NHWC: pixel-major
-  const float w[4] = {1, -1, 0.5f, 2};              // [c][kx]
+  const float w[4] = {1, -1, 0.5f, 2};               // [c][kx]
   float out[4];
   depthwise_conv_nhwc_reference(s, in, w, nullptr, kNone, out);
   EXPECT_EQ(out[0], 1 * 1 + 2 * -1);      // x=0, c=0

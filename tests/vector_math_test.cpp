@@ -36,10 +36,9 @@ std::vector<float> random_values(size_t n, float lo, float hi, unsigned seed) {
 
 // Values that stress range reduction, saturation and the polynomial switch of tanh.
 const std::vector<float>& special_values() {
-  static const std::vector<float> v = {0.f,     -0.f,    1e-8f,  -1e-8f,  1e-4f,   -3e-3f,  0.6249f, -0.6251f,
-                                       0.625f,  1.f,     -1.f,   5.f,     -9.f,    20.f,    -20.f,   87.f,
-                                       -87.f,   88.5f,   -88.5f, 100.f,   -100.f,  1e4f,    -1e4f,   1e30f,
-                                       -1e30f,  3.f,     -6.f,   6.f,     -3.f,    0.5f,    -0.5f,   2.5f};
+  static const std::vector<float> v = {
+      0.f,   -0.f,  1e-8f,  -1e-8f, 1e-4f,  -3e-3f, 0.6249f, -0.6251f, 0.625f, 1.f, -1.f, 5.f, -9.f, 20.f, -20.f, 87.f,
+      -87.f, 88.5f, -88.5f, 100.f,  -100.f, 1e4f,   -1e4f,   1e30f,    -1e30f, 3.f, -6.f, 6.f, -3.f, 0.5f, -0.5f, 2.5f};
   return v;
 }
 
@@ -81,9 +80,9 @@ std::vector<float> test_input(size_t n, unsigned seed) {
 struct NamedActivation {
   const char* name;
   Activation act;
-  bool exact;      // no rounding involved: SIMD must equal scalar bit for bit
-  float abs_tol;   // otherwise |d| <= abs_tol + 2e-6 |want|: alpha * x + beta may be fused
-                   // (one rounding instead of two), which matters in absolute terms near 0
+  bool exact;     // no rounding involved: SIMD must equal scalar bit for bit
+  float abs_tol;  // otherwise |d| <= abs_tol + 2e-6 |want|: alpha * x + beta may be fused
+                  // (one rounding instead of two), which matters in absolute terms near 0
 };
 
 std::vector<NamedActivation> all_activations() {
