@@ -2,8 +2,6 @@
 // The AVX2 and AVX-512 kernels live in gemm_avx2.cpp / gemm_avx512.cpp (see gemm_kernels.h).
 #include "ops/gemm.h"
 
-#include <emmintrin.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -12,6 +10,11 @@
 #include <new>
 
 #include "ops/gemm_kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>
+#define CRNN_GEMM_X86 1
+#endif
 
 namespace crnn {
 
@@ -46,7 +49,7 @@ int tile_rows_for(Isa isa) {
   }
 }
 
-// Packs element (kk, nn) = element(kk, nn) into the panel layout described in gemm.h.
+// Packs B, read through element(kk, nn), into the panel layout described in gemm.h.
 template <class Element>
 PackedB pack_with(int k, int n, Isa isa, Element element) {
   PackedB packed = PackedBAccess::allocate(k, n, isa);
@@ -110,8 +113,8 @@ float finish_scalar(const Epilogue& e, float x) {
 // through C), M into blocks whose slice of A (rows x depth floats) fits kABlockBytes, so it
 // stays in L2 while every panel is applied to it. Measured on Zen 5 (bench/gemm_bench.cpp):
 // the L2 streams a panel fast enough that slicing K only pays off for K in the thousands
-// (K = 2880: +4% with slices of ~1000; K <= 864: slices of 256 cost up to 8%), and blocks of
-// A larger than L2/4 lose a few percent on the tall shapes.
+// (K = 2880: +4% with slices of ~1000; K <= 864: slices of 256 cost up to 8%); blocks of A
+// of 512 KiB or 1 MiB were no better than 256 KiB on any shape.
 constexpr int kMaxSliceDepth = 1024;
 constexpr size_t kABlockBytes = 256 * 1024;
 
@@ -134,7 +137,7 @@ Blocking blocking_for(Isa isa, int k) {
 
 void run_block(Isa isa, int nr, const GemmBlock& block) {
   switch (isa) {
-#if defined(__x86_64__) || defined(_M_X64)
+#ifdef CRNN_GEMM_X86
     case Isa::Avx512: gemm_detail::gemm_block_avx512(block); break;
     case Isa::Avx2: gemm_detail::gemm_block_avx2(block); break;
     case Isa::Sse2: gemm_detail::gemm_block_sse2(block); break;
@@ -245,7 +248,7 @@ void gemm_block_scalar(const GemmBlock& g, int nr) {
   }
 }
 
-#if defined(__x86_64__) || defined(_M_X64)
+#ifdef CRNN_GEMM_X86
 namespace {
 
 // SSE2: tiles of up to 6 rows x 8 columns (two xmm per row) with separate multiply and add:

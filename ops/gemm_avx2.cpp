@@ -63,17 +63,17 @@ __m256 finish(__m256 x, const Epilogue& e) {
 }
 
 struct Tile {
-  const float* a;  // first row of the tile, at the block's first k
+  const float* a;        // first row of the tile, at the block's first k
   size_t lda;
-  const float* b;  // the tile's first panel at the block's first k
+  const float* b;        // the tile's first panel, at the block's first k
   int k;
-  float* c;  // first row of the tile, at its first column
+  float* c;              // first row of the tile, at its first column
   size_t ldc;
-  int cols;             // valid columns from the tile's first one (may exceed the tile width)
+  int cols;              // valid columns from the tile's first one (may exceed the tile width)
   const float* bias;     // at the tile's first column, or null
   bool load_c;
   const Epilogue* epilogue;
-  size_t panel_stride;  // floats from one panel to the next (tiles spanning several panels)
+  size_t panel_stride;   // floats from one panel to the next (tiles spanning several panels)
 };
 
 // Adds C_old and bias to an MR x NV tile of sums, applies the epilogue and stores it;
@@ -271,7 +271,8 @@ void run_few_rows(const GemmBlock& g) {
 }
 static_assert(kWideAccumulators / 2 <= 6, "run_few_rows lists groups of up to 6 panels");
 
-// Panel by panel, all row tiles of the block per panel (the panel stays in L1).
+// Blocks of 4 or more rows go panel by panel, all row tiles of the block per panel (the
+// panel stays in L1 while the rows of A stream past).
 template <int Kind>
 void run_block(const GemmBlock& g) {
   switch (g.m) {
