@@ -12,13 +12,6 @@ namespace {
 
 constexpr double kTolerance = 1e-4;
 
-std::vector<int64_t> tail_channel_counts() {
-  std::vector<int64_t> c;
-  for (int64_t i = 1; i <= 20; ++i) c.push_back(i);
-  for (int64_t i : {31, 33, 47, 65, 96}) c.push_back(i);
-  return c;
-}
-
 struct ConvCase {
   Dims input;  // [N, Cin, H, W]
   int64_t cout = 1, group = 1;
@@ -29,10 +22,8 @@ struct ConvCase {
 
 std::string describe(const ConvCase& c) {
   std::ostringstream o;
-  o << "Conv x" << shape_text(c.input) << " cout " << c.cout << " group " << c.group << " k" << c.win.kernel_h << "x"
-    << c.win.kernel_w << " s" << c.win.stride_h << "," << c.win.stride_w << " p" << c.win.pad_top << ","
-    << c.win.pad_left << "," << c.win.pad_bottom << "," << c.win.pad_right << " d" << c.win.dilation_h << ","
-    << c.win.dilation_w << (c.bias ? " bias " : " no-bias ") << c.act.attrs.dump();
+  o << "Conv x" << shape_text(c.input) << " cout " << c.cout << " group " << c.group << " " << window_text(c.win)
+    << (c.bias ? " bias " : " no-bias ") << c.act.attrs.dump();
   return o.str();
 }
 
@@ -43,11 +34,8 @@ bool fits(const ConvCase& c) {
 }
 
 json conv_attrs(const reference::Window2d& w, int64_t group, const json& activation) {
-  json a = {{"kernel", {w.kernel_h, w.kernel_w}},
-            {"strides", {w.stride_h, w.stride_w}},
-            {"pads", {w.pad_top, w.pad_left, w.pad_bottom, w.pad_right}},
-            {"dilations", {w.dilation_h, w.dilation_w}},
-            {"group", group}};
+  json a = window_attrs(w);
+  a["group"] = group;
   a.update(activation);
   return a;
 }
@@ -64,21 +52,11 @@ bool check_conv(CaseRunner& runner, const ConvCase& c, std::mt19937& rng) {
   return runner.check(g.finish(y), x, want, kTolerance, describe(c));
 }
 
-reference::Window2d window(int64_t kh, int64_t kw, int64_t sh, int64_t sw, std::vector<int64_t> pads, int64_t dh = 1,
-                           int64_t dw = 1) {
-  reference::Window2d w;
-  w.kernel_h = kh; w.kernel_w = kw;
-  w.stride_h = sh; w.stride_w = sw;
-  w.pad_top = pads[0]; w.pad_left = pads[1]; w.pad_bottom = pads[2]; w.pad_right = pads[3];
-  w.dilation_h = dh; w.dilation_w = dw;
-  return w;
-}
-
 // Geometries used by the depthwise and grouped sweeps.
 std::vector<reference::Window2d> common_windows() {
-  return {window(3, 3, 1, 1, {1, 1, 1, 1}), window(3, 3, 2, 2, {0, 1, 1, 0}), window(5, 5, 1, 1, {2, 2, 2, 2}),
-          window(3, 3, 2, 1, {1, 1, 1, 1}), window(3, 3, 1, 2, {1, 0, 2, 1}), window(3, 3, 1, 1, {2, 2, 2, 2}, 2, 2),
-          window(1, 1, 1, 1, {0, 0, 0, 0}), window(5, 5, 2, 2, {2, 1, 1, 2}), window(2, 2, 2, 2, {0, 0, 0, 0})};
+  return {make_window(3, 3, 1, 1, {1, 1, 1, 1}), make_window(3, 3, 2, 2, {0, 1, 1, 0}), make_window(5, 5, 1, 1, {2, 2, 2, 2}),
+          make_window(3, 3, 2, 1, {1, 1, 1, 1}), make_window(3, 3, 1, 2, {1, 0, 2, 1}), make_window(3, 3, 1, 1, {2, 2, 2, 2}, 2, 2),
+          make_window(1, 1, 1, 1, {0, 0, 0, 0}), make_window(5, 5, 2, 2, {2, 1, 1, 2}), make_window(2, 2, 2, 2, {0, 0, 0, 0})};
 }
 
 // Every pair of channel counts, as a 1x1 convolution (pointwise GEMM) and as a padded 3x3
@@ -91,7 +69,7 @@ TEST(RuntimeOpsConv, ChannelPairsPointwiseAndIm2col) {
   int i = 0;
   for (int64_t cin : channels)
     for (int64_t cout : channels) {
-      for (const auto& win : {window(1, 1, 1, 1, {0, 0, 0, 0}), window(3, 3, 1, 1, {1, 1, 1, 1})}) {
+      for (const auto& win : {make_window(1, 1, 1, 1, {0, 0, 0, 0}), make_window(3, 3, 1, 1, {1, 1, 1, 1})}) {
         ConvCase c;
         c.input = {1 + i % 2, cin, 1 + (i * 5) % 9, 1 + (i * 7 + 3) % 9};
         c.cout = cout;
@@ -127,7 +105,7 @@ TEST(RuntimeOpsConv, GeometrySweep) {
               const auto& [h, w] = sizes[size_t(i) % sizes.size()];
               c.input = {1 + (i / 3) % 2, cins[i % 6], h, w};
               c.cout = couts[i % 7];
-              c.win = window(kh, kw, sh, sw, p, d, d == 2 && rep == 1 ? 1 : d);  // also dilation (2,1)
+              c.win = make_window(kh, kw, sh, sw, p, d, d == 2 && rep == 1 ? 1 : d);  // also dilation (2,1)
               c.bias = i % 4 != 0;
               c.act = acts[size_t(i) % acts.size()];
               ++i;
@@ -192,13 +170,13 @@ TEST(RuntimeOpsConv, LargeImagesSpanTilesAndThreads) {
   const auto acts = activation_cases();
   struct Large { Dims input; int64_t cout, group; reference::Window2d win; };
   const Large cases[] = {
-      {{2, 16, 23, 29}, 24, 1, window(3, 3, 1, 1, {1, 1, 1, 1})},
-      {{1, 3, 40, 37}, 8, 1, window(3, 3, 2, 2, {1, 1, 1, 1})},
-      {{2, 19, 17, 21}, 33, 1, window(1, 1, 1, 1, {0, 0, 0, 0})},
-      {{1, 40, 19, 23}, 40, 40, window(3, 3, 1, 1, {1, 1, 1, 1})},
-      {{1, 24, 31, 16}, 24, 24, window(5, 5, 2, 2, {2, 2, 2, 2})},
-      {{2, 8, 13, 15}, 12, 2, window(3, 3, 1, 1, {1, 1, 1, 1})},
-      {{1, 5, 32, 100}, 7, 1, window(3, 3, 2, 1, {1, 1, 1, 1})},
+      {{2, 16, 23, 29}, 24, 1, make_window(3, 3, 1, 1, {1, 1, 1, 1})},
+      {{1, 3, 40, 37}, 8, 1, make_window(3, 3, 2, 2, {1, 1, 1, 1})},
+      {{2, 19, 17, 21}, 33, 1, make_window(1, 1, 1, 1, {0, 0, 0, 0})},
+      {{1, 40, 19, 23}, 40, 40, make_window(3, 3, 1, 1, {1, 1, 1, 1})},
+      {{1, 24, 31, 16}, 24, 24, make_window(5, 5, 2, 2, {2, 2, 2, 2})},
+      {{2, 8, 13, 15}, 12, 2, make_window(3, 3, 1, 1, {1, 1, 1, 1})},
+      {{1, 5, 32, 100}, 7, 1, make_window(3, 3, 2, 1, {1, 1, 1, 1})},
   };
   int i = 0;
   for (const Large& l : cases) {

@@ -42,6 +42,47 @@ inline PlainTensor random_tensor(const Dims& shape, std::mt19937& rng, float lo 
 
 inline std::string shape_text(const Dims& d) { return dims_to_string(d); }
 
+// Channel counts that hit every SIMD tail (vectors of 4, 8 and 16 floats, GEMM panels of 8,
+// 16 and 32 columns): 1..20, then odd sizes around 32 and 64, and 96.
+inline std::vector<int64_t> tail_channel_counts() {
+  std::vector<int64_t> c;
+  for (int64_t i = 1; i <= 20; ++i) c.push_back(i);
+  for (int64_t i : {31, 33, 47, 65, 96}) c.push_back(i);
+  return c;
+}
+
+// A window from kernel, strides, pads [top, left, bottom, right] and dilations.
+inline reference::Window2d make_window(int64_t kh, int64_t kw, int64_t sh, int64_t sw, const std::vector<int64_t>& pads,
+                                       int64_t dh = 1, int64_t dw = 1) {
+  reference::Window2d w;
+  w.kernel_h = kh;
+  w.kernel_w = kw;
+  w.stride_h = sh;
+  w.stride_w = sw;
+  w.pad_top = pads.at(0);
+  w.pad_left = pads.at(1);
+  w.pad_bottom = pads.at(2);
+  w.pad_right = pads.at(3);
+  w.dilation_h = dh;
+  w.dilation_w = dw;
+  return w;
+}
+
+// The attributes the converter writes for a window (Conv, ConvTranspose, pooling).
+inline json window_attrs(const reference::Window2d& w) {
+  return json{{"kernel", {w.kernel_h, w.kernel_w}},
+              {"strides", {w.stride_h, w.stride_w}},
+              {"pads", {w.pad_top, w.pad_left, w.pad_bottom, w.pad_right}},
+              {"dilations", {w.dilation_h, w.dilation_w}}};
+}
+
+inline std::string window_text(const reference::Window2d& w) {
+  std::ostringstream o;
+  o << "k" << w.kernel_h << "x" << w.kernel_w << " s" << w.stride_h << "," << w.stride_w << " p" << w.pad_top << ","
+    << w.pad_left << "," << w.pad_bottom << "," << w.pad_right << " d" << w.dilation_h << "," << w.dilation_w;
+  return o.str();
+}
+
 // Activations as the converter writes them (attrs "activation", "alpha", "beta"), each with the
 // runtime Activation it means. Clip appears bounded and one-sided (null = unbounded in JSON).
 struct ActivationCase {
