@@ -2,6 +2,7 @@
 // tools/fixtures/make_image_fixtures.py (sources are synthesised here with the same formula).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -187,7 +188,8 @@ TEST(ImageResizeKernels, IsaVariantsAreBitIdentical) {
       std::vector<int32_t> off2(2 * size_t(n)), off4(4 * size_t(n));
       std::vector<int16_t> w2(2 * size_t(n)), w4(4 * size_t(n));
       for (int dx = 0; dx < dst_w; ++dx) {
-        const int sx = int(int64_t(dx) * src_w / dst_w) - int(rng() % 2);  // sometimes -1: left border
+        // As the resizers place taps: non-decreasing, -1 at the left border when upscaling.
+        const int sx = int(std::floor((dx + 0.5) * src_w / dst_w - 0.5));
         const int16_t a = int16_t(rng() % 2049);
         const int16_t c[4] = {int16_t(int(rng() % 400) - 200), int16_t(rng() % 2048), int16_t(rng() % 2048),
                               int16_t(int(rng() % 400) - 200)};

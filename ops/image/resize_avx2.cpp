@@ -48,7 +48,7 @@ int horizontal_linear_bgr(const uint8_t* src, int src_bytes, const int32_t* offs
   int p = 0;
   for (; p + 2 < pixels; p += 2) {
     const int a = offsets[6 * p], b = offsets[6 * p + 6];
-    if (b + 8 > src_bytes) break;
+    if (a + 8 > src_bytes || b + 8 > src_bytes) break;
     _mm_prefetch((const char*)(src + b + 1024), _MM_HINT_T0);
     const __m256i bytes = _mm256_set_m128i(_mm_loadl_epi64((const __m128i*)(src + b)),
                                            _mm_loadl_epi64((const __m128i*)(src + a)));
@@ -98,10 +98,50 @@ void horizontal_cubic_scalar(const uint8_t* src, const int32_t* offsets, const i
   }
 }
 
+// Three channels, two output pixels per step: a 16-byte load at a pixel's first tap holds all
+// four taps (B0 G0 R0 B1 ... R3); two byte shuffles pair taps 0,1 and 2,3 per channel. Pixels
+// with clamped taps (borders) take the scalar code; stores overlap as in the linear case.
+int horizontal_cubic_bgr(const uint8_t* src, int src_bytes, const int32_t* offsets, const int16_t* weights,
+                         int32_t* out, int n) {
+  const int pixels = n / 3;
+  const __m256i taps01 = _mm256_setr_epi8(0, -128, 3, -128, 1, -128, 4, -128, 2, -128, 5, -128, -128, -128, -128, -128,
+                                          0, -128, 3, -128, 1, -128, 4, -128, 2, -128, 5, -128, -128, -128, -128, -128);
+  const __m256i taps23 = _mm256_setr_epi8(6, -128, 9, -128, 7, -128, 10, -128, 8, -128, 11, -128, -128, -128, -128,
+                                          -128, 6, -128, 9, -128, 7, -128, 10, -128, 8, -128, 11, -128, -128, -128,
+                                          -128, -128);
+  int p = 0;
+  for (; p + 2 < pixels; p += 2) {
+    const int32_t* oa = offsets + 12 * p;  // element 3p: taps of pixel p
+    const int32_t* ob = offsets + 12 * p + 12;
+    if (oa[0] + 16 > src_bytes || ob[0] + 16 > src_bytes) break;
+    if (oa[3] - oa[0] != 9 || ob[3] - ob[0] != 9) {  // clamped at a border
+      horizontal_cubic_scalar(src, offsets, weights, out, 3 * p, 3 * p + 6);
+      continue;
+    }
+    _mm_prefetch((const char*)(src + ob[0] + 1024), _MM_HINT_T0);
+    const __m256i bytes = _mm256_set_m128i(_mm_loadu_si128((const __m128i*)(src + ob[0])),
+                                           _mm_loadu_si128((const __m128i*)(src + oa[0])));
+    int wa01, wa23, wb01, wb23;  // weight pairs of each pixel; identical for its three channels
+    __builtin_memcpy(&wa01, weights + 12 * p, 4);
+    __builtin_memcpy(&wa23, weights + 12 * p + 2, 4);
+    __builtin_memcpy(&wb01, weights + 12 * p + 12, 4);
+    __builtin_memcpy(&wb23, weights + 12 * p + 14, 4);
+    const __m256i w01 = _mm256_set_m128i(_mm_set1_epi32(wb01), _mm_set1_epi32(wa01));
+    const __m256i w23 = _mm256_set_m128i(_mm_set1_epi32(wb23), _mm_set1_epi32(wa23));
+    const __m256i sums = _mm256_add_epi32(_mm256_madd_epi16(_mm256_shuffle_epi8(bytes, taps01), w01),
+                                          _mm256_madd_epi16(_mm256_shuffle_epi8(bytes, taps23), w23));
+    _mm_storeu_si128((__m128i*)(out + 3 * p), _mm256_castsi256_si128(sums));
+    _mm_storeu_si128((__m128i*)(out + 3 * p + 3), _mm256_extracti128_si256(sums, 1));
+  }
+  return 3 * p;
+}
+
 void horizontal_cubic(const uint8_t* src, int src_bytes, int channels, const int32_t* offsets,
                       const int16_t* weights, int32_t* out, int n) {
   int i = 0;
-  if (channels >= 1 && channels <= 3) {
+  if (channels == 3) {
+    i = horizontal_cubic_bgr(src, src_bytes, offsets, weights, out, n);
+  } else if (channels >= 1 && channels <= 2) {
     const __m256i lane_x4 = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
     const __m256i span = _mm256_set1_epi32(3 * channels);  // last tap - first tap when unclamped
     const int second_word = channels == 1 ? 0 : 2 * channels;  // byte offset of the word with taps 2, 3

@@ -3,7 +3,8 @@
 // Horizontal kernels turn one 8-bit source row (`src_bytes` long, `channels` interleaved) into
 // `n` int32 elements scaled by 2^11, from per-element source offsets and int16 weights (2 taps
 // for linear, 4 for cubic, interleaved: element i uses offsets/weights[i*taps .. +taps-1]).
-// Tap offsets are clamped source positions, so interior taps are `channels` bytes apart.
+// Tap offsets are clamped source positions, so interior taps are `channels` bytes apart, and
+// they never decrease along the row (SIMD variants bound their reads by the last element's).
 // Vertical kernels blend 2 or 4 such rows with int16 weights into `n` 8-bit outputs,
 // reproducing OpenCV's arithmetic element by element (see resize.cpp): every ISA variant gives
 // identical bytes.
