@@ -289,22 +289,46 @@ inline float horizontal_sum(__m128 v) {
   return _mm_cvtss_f32(v);
 }
 
+// Four independent max chains, so the loop runs at load speed rather than max latency.
 float row_max(const float* row, size_t cols) {
-  __m128 m = _mm_set1_ps(-std::numeric_limits<float>::infinity());
+  const __m128 neg_inf = _mm_set1_ps(-std::numeric_limits<float>::infinity());
+  __m128 m0 = neg_inf, m1 = neg_inf, m2 = neg_inf, m3 = neg_inf;
   size_t j = 0;
-  for (; j + kLanes <= cols; j += kLanes) m = _mm_max_ps(m, _mm_loadu_ps(row + j));
-  float max_value = horizontal_max(m);
+  for (; j + 4 * kLanes <= cols; j += 4 * kLanes) {
+    m0 = _mm_max_ps(m0, _mm_loadu_ps(row + j));
+    m1 = _mm_max_ps(m1, _mm_loadu_ps(row + j + kLanes));
+    m2 = _mm_max_ps(m2, _mm_loadu_ps(row + j + 2 * kLanes));
+    m3 = _mm_max_ps(m3, _mm_loadu_ps(row + j + 3 * kLanes));
+  }
+  for (; j + kLanes <= cols; j += kLanes) m0 = _mm_max_ps(m0, _mm_loadu_ps(row + j));
+  float max_value = horizontal_max(_mm_max_ps(_mm_max_ps(m0, m1), _mm_max_ps(m2, m3)));
   for (; j < cols; ++j)
     if (row[j] > max_value) max_value = row[j];
   return max_value;
 }
 
+// Index of the first element equal to value (0 if there is none, as for a row with NaN).
+size_t first_index_of(const float* row, size_t cols, float value) {
+  const __m128 v = _mm_set1_ps(value);
+  size_t j = 0;
+  for (; j + kLanes <= cols; j += kLanes) {
+    const int equal = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(row + j), v));
+    if (equal) return j + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(equal)));
+  }
+  for (; j < cols; ++j)
+    if (row[j] == value) return j;
+  return 0;
+}
+
 // Sum of e^(row[j] - shift); writes the terms to `terms` when it is not null (may be row).
-float sum_exp(const float* row, size_t cols, float shift, float* terms) {
+// Prefetches `next` (cols floats, may be null) meanwhile: the next row, which the caller's
+// first pass would otherwise wait for when the rows do not fit in L2.
+float sum_exp(const float* row, size_t cols, float shift, float* terms, const float* next) {
   const __m128 s = _mm_set1_ps(shift);
   __m128 sum = _mm_setzero_ps();
   size_t j = 0;
   for (; j + kLanes <= cols; j += kLanes) {
+    if (next && j % 16 == 0) _mm_prefetch(reinterpret_cast<const char*>(next + j), _MM_HINT_T0);  // one line
     const __m128 e = exp_ps(_mm_sub_ps(_mm_loadu_ps(row + j), s));
     if (terms) _mm_storeu_ps(terms + j, e);
     sum = _mm_add_ps(sum, e);
@@ -326,7 +350,8 @@ void softmax_rows(float* x, size_t rows, size_t cols) {
   if (cols == 0) return;
   for (size_t r = 0; r < rows; ++r) {
     float* row = x + r * cols;
-    const float inv_sum = 1.f / sum_exp(row, cols, row_max(row, cols), row);
+    const float* next = r + 1 < rows ? row + cols : nullptr;
+    const float inv_sum = 1.f / sum_exp(row, cols, row_max(row, cols), row, next);
     const __m128 scale = _mm_set1_ps(inv_sum);
     size_t j = 0;
     for (; j + kLanes <= cols; j += kLanes) _mm_storeu_ps(row + j, _mm_mul_ps(_mm_loadu_ps(row + j), scale));
@@ -342,39 +367,11 @@ void argmax_softmax_rows(const float* logits, size_t rows, size_t cols, int* arg
       max_prob[r] = 0.f;
       continue;
     }
-    // Each lane keeps the first index of its own maximum (strictly-greater updates); the
-    // lowest index among lanes holding the overall maximum is then the first in the row.
-    __m128 best = _mm_set1_ps(-std::numeric_limits<float>::infinity());
-    __m128i best_index = _mm_setzero_si128();
-    __m128i index = _mm_setr_epi32(0, 1, 2, 3);
-    const __m128i step = _mm_set1_epi32(kLanes);
-    size_t j = 0;
-    for (; j + kLanes <= cols; j += kLanes) {
-      const __m128 v = _mm_loadu_ps(row + j);
-      const __m128 greater = _mm_cmpgt_ps(v, best);
-      best = _mm_or_ps(_mm_and_ps(greater, v), _mm_andnot_ps(greater, best));
-      const __m128i g = _mm_castps_si128(greater);
-      best_index = _mm_or_si128(_mm_and_si128(g, index), _mm_andnot_si128(g, best_index));
-      index = _mm_add_epi32(index, step);
-    }
-    float lane_value[kLanes];
-    int lane_index[kLanes];
-    _mm_storeu_ps(lane_value, best);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(lane_index), best_index);
-    float max_value = lane_value[0];
-    int max_index = lane_index[0];
-    for (size_t l = 1; l < kLanes; ++l)
-      if (lane_value[l] > max_value || (lane_value[l] == max_value && lane_index[l] < max_index)) {
-        max_value = lane_value[l];
-        max_index = lane_index[l];
-      }
-    for (; j < cols; ++j)
-      if (row[j] > max_value) {
-        max_value = row[j];
-        max_index = static_cast<int>(j);
-      }
-    argmax[r] = max_index;
-    max_prob[r] = 1.f / sum_exp(row, cols, max_value, nullptr);
+    // The maximum first, then its first position: both passes are free of the compare-and-
+    // select dependency chain a running (value, index) maximum would have.
+    const float max_value = row_max(row, cols);
+    argmax[r] = static_cast<int>(first_index_of(row, cols, max_value));
+    max_prob[r] = 1.f / sum_exp(row, cols, max_value, nullptr, r + 1 < rows ? row + cols : nullptr);
   }
 }
 

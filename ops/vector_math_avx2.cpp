@@ -49,7 +49,8 @@ inline __m256 exp_ps(__m256 x) {
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP3));
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP4));
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpP5));
-  p = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));  // 1 + r + r^2 (P5 + r (P4 + ...)) in one chain
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
   const __m256i ni = _mm256_cvtps_epi32(n);
   const __m256 two_n = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(ni, _mm256_set1_epi32(127)), 23));
   const __m256 underflow = _mm256_cmp_ps(x, _mm256_set1_ps(kExpLow), _CMP_LT_OQ);
@@ -183,24 +184,43 @@ inline float horizontal_max(__m256 v) {
   return _mm_cvtss_f32(m);
 }
 
+// Four independent max chains, so the loop runs at load speed rather than max latency.
 float row_max(const float* row, size_t cols) {
-  __m256 m0 = neg_inf(), m1 = neg_inf();
+  __m256 m0 = neg_inf(), m1 = neg_inf(), m2 = neg_inf(), m3 = neg_inf();
   size_t j = 0;
-  for (; j + 2 * kLanes <= cols; j += 2 * kLanes) {
+  for (; j + 4 * kLanes <= cols; j += 4 * kLanes) {
     m0 = _mm256_max_ps(m0, _mm256_loadu_ps(row + j));
     m1 = _mm256_max_ps(m1, _mm256_loadu_ps(row + j + kLanes));
+    m2 = _mm256_max_ps(m2, _mm256_loadu_ps(row + j + 2 * kLanes));
+    m3 = _mm256_max_ps(m3, _mm256_loadu_ps(row + j + 3 * kLanes));
   }
   for (; j + kLanes <= cols; j += kLanes) m0 = _mm256_max_ps(m0, _mm256_loadu_ps(row + j));
   if (j < cols) m1 = _mm256_max_ps(m1, load_tail_neg_inf(row + j, tail_mask(cols - j)));
-  return horizontal_max(_mm256_max_ps(m0, m1));
+  return horizontal_max(_mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
+}
+
+// Index of the first element equal to value (0 if there is none, as for a row with NaN).
+size_t first_index_of(const float* row, size_t cols, float value) {
+  const __m256 v = _mm256_set1_ps(value);
+  for (size_t j = 0; j < cols; j += kLanes) {
+    const size_t n = cols - j < kLanes ? cols - j : kLanes;
+    const __m256 x = n == kLanes ? _mm256_loadu_ps(row + j) : load_tail_neg_inf(row + j, tail_mask(n));
+    const unsigned equal =
+        static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(x, v, _CMP_EQ_OQ))) & ((1u << n) - 1u);
+    if (equal) return j + static_cast<size_t>(__builtin_ctz(equal));
+  }
+  return 0;
 }
 
 // Sum of e^(row[j] - shift); writes the terms to `terms` unless it is null (may equal row).
-float sum_exp(const float* row, size_t cols, float shift, float* terms) {
+// Prefetches `next` (cols floats, may be null) meanwhile: the next row, which the caller's
+// first pass would otherwise wait for when the rows do not fit in L2.
+float sum_exp(const float* row, size_t cols, float shift, float* terms, const float* next) {
   const __m256 s = _mm256_set1_ps(shift);
   __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps();
   size_t j = 0;
   for (; j + 2 * kLanes <= cols; j += 2 * kLanes) {
+    if (next) _mm_prefetch(reinterpret_cast<const char*>(next + j), _MM_HINT_T0);  // 16 floats = 1 line
     const __m256 e0 = exp_ps(_mm256_sub_ps(_mm256_loadu_ps(row + j), s));
     const __m256 e1 = exp_ps(_mm256_sub_ps(_mm256_loadu_ps(row + j + kLanes), s));
     if (terms) {
@@ -294,7 +314,8 @@ void softmax_rows_avx2(float* x, size_t rows, size_t cols) {
   if (cols == 0) return;
   for (size_t r = 0; r < rows; ++r) {
     float* row = x + r * cols;
-    const __m256 scale = _mm256_set1_ps(1.f / sum_exp(row, cols, row_max(row, cols), row));
+    const float* next = r + 1 < rows ? row + cols : nullptr;
+    const __m256 scale = _mm256_set1_ps(1.f / sum_exp(row, cols, row_max(row, cols), row, next));
     size_t j = 0;
     for (; j + kLanes <= cols; j += kLanes) _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), scale));
     if (j < cols) {
@@ -312,33 +333,11 @@ void argmax_softmax_rows_avx2(const float* logits, size_t rows, size_t cols, int
       max_prob[r] = 0.f;
       continue;
     }
-    // Each lane keeps the first index of its own maximum (strictly-greater updates); the
-    // lowest index among lanes holding the overall maximum is then the first in the row.
-    __m256 best = neg_inf();
-    __m256i best_index = _mm256_setzero_si256();
-    __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i step = _mm256_set1_epi32(kChannelLanes);
-    for (size_t j = 0; j < cols; j += kLanes) {
-      const __m256 v = j + kLanes <= cols ? _mm256_loadu_ps(row + j) : load_tail_neg_inf(row + j, tail_mask(cols - j));
-      const __m256 greater = _mm256_cmp_ps(v, best, _CMP_GT_OQ);
-      best = _mm256_blendv_ps(best, v, greater);
-      best_index =
-          _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(best_index), _mm256_castsi256_ps(index), greater));
-      index = _mm256_add_epi32(index, step);
-    }
-    alignas(32) float lane_value[kLanes];
-    alignas(32) int lane_index[kLanes];
-    _mm256_store_ps(lane_value, best);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lane_index), best_index);
-    float max_value = lane_value[0];
-    int max_index = lane_index[0];
-    for (size_t l = 1; l < kLanes; ++l)
-      if (lane_value[l] > max_value || (lane_value[l] == max_value && lane_index[l] < max_index)) {
-        max_value = lane_value[l];
-        max_index = lane_index[l];
-      }
-    argmax[r] = max_index;
-    max_prob[r] = 1.f / sum_exp(row, cols, max_value, nullptr);
+    // The maximum first, then its first position: both passes are free of the compare-and-
+    // select dependency chain a running (value, index) maximum would have.
+    const float max_value = row_max(row, cols);
+    argmax[r] = static_cast<int>(first_index_of(row, cols, max_value));
+    max_prob[r] = 1.f / sum_exp(row, cols, max_value, nullptr, r + 1 < rows ? row + cols : nullptr);
   }
 }
 

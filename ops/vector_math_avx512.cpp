@@ -49,7 +49,8 @@ inline __m512 exp_ps(__m512 x) {
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpP3));
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpP4));
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kExpP5));
-  p = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f));  // 1 + r + r^2 (P5 + r (P4 + ...)) in one chain
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f));
   // Not-less-than is true for NaN, so NaN lanes are kept.
   const __mmask16 keep = _mm512_cmp_ps_mask(x, _mm512_set1_ps(kExpLow), _CMP_NLT_UQ);
   return _mm512_maskz_scalef_ps(keep, p, n);
@@ -169,24 +170,44 @@ struct ApplySum {
   }
 };
 
+// Four independent max chains, so the loop runs at load speed rather than max latency.
 float row_max(const float* row, size_t cols) {
-  __m512 m0 = neg_inf(), m1 = neg_inf();
+  __m512 m0 = neg_inf(), m1 = neg_inf(), m2 = neg_inf(), m3 = neg_inf();
   size_t j = 0;
-  for (; j + 2 * kLanes <= cols; j += 2 * kLanes) {
+  for (; j + 4 * kLanes <= cols; j += 4 * kLanes) {
     m0 = _mm512_max_ps(m0, _mm512_loadu_ps(row + j));
     m1 = _mm512_max_ps(m1, _mm512_loadu_ps(row + j + kLanes));
+    m2 = _mm512_max_ps(m2, _mm512_loadu_ps(row + j + 2 * kLanes));
+    m3 = _mm512_max_ps(m3, _mm512_loadu_ps(row + j + 3 * kLanes));
   }
   for (; j + kLanes <= cols; j += kLanes) m0 = _mm512_max_ps(m0, _mm512_loadu_ps(row + j));
   if (j < cols) m1 = _mm512_max_ps(m1, _mm512_mask_loadu_ps(neg_inf(), tail_mask(cols - j), row + j));
-  return _mm512_reduce_max_ps(_mm512_max_ps(m0, m1));
+  return _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
+}
+
+// Index of the first element equal to value (0 if there is none, as for a row with NaN).
+size_t first_index_of(const float* row, size_t cols, float value) {
+  const __m512 v = _mm512_set1_ps(value);
+  for (size_t j = 0; j < cols; j += kLanes) {
+    const __mmask16 valid = tail_mask(cols - j < kLanes ? cols - j : kLanes);
+    const unsigned equal = _mm512_mask_cmp_ps_mask(valid, _mm512_maskz_loadu_ps(valid, row + j), v, _CMP_EQ_OQ);
+    if (equal) return j + static_cast<size_t>(__builtin_ctz(equal));
+  }
+  return 0;
 }
 
 // Sum of e^(row[j] - shift); writes the terms to `terms` unless it is null (may equal row).
-float sum_exp(const float* row, size_t cols, float shift, float* terms) {
+// Prefetches `next` (cols floats, may be null) meanwhile: the next row, which the caller's
+// first pass would otherwise wait for when the rows do not fit in L2.
+float sum_exp(const float* row, size_t cols, float shift, float* terms, const float* next) {
   const __m512 s = _mm512_set1_ps(shift);
   __m512 sum0 = _mm512_setzero_ps(), sum1 = _mm512_setzero_ps();
   size_t j = 0;
   for (; j + 2 * kLanes <= cols; j += 2 * kLanes) {
+    if (next) {  // two vectors = two cache lines
+      _mm_prefetch(reinterpret_cast<const char*>(next + j), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(next + j + kLanes), _MM_HINT_T0);
+    }
     const __m512 e0 = exp_ps(_mm512_sub_ps(_mm512_loadu_ps(row + j), s));
     const __m512 e1 = exp_ps(_mm512_sub_ps(_mm512_loadu_ps(row + j + kLanes), s));
     if (terms) {
@@ -204,24 +225,6 @@ float sum_exp(const float* row, size_t cols, float shift, float* terms) {
   }
   return _mm512_reduce_add_ps(_mm512_add_ps(sum0, sum1));
 }
-
-// Running (value, first index) maximum of one lane set: updates only on strictly greater.
-struct LaneMax {
-  __m512 value;
-  __m512i index;
-  void update(__m512 v, __m512i v_index) {
-    const __mmask16 greater = _mm512_cmp_ps_mask(v, value, _CMP_GT_OQ);
-    value = _mm512_mask_mov_ps(value, greater, v);
-    index = _mm512_mask_mov_epi32(index, greater, v_index);
-  }
-  // Takes b's lane where it is greater, or equal with a lower index.
-  void merge(const LaneMax& b) {
-    const __mmask16 greater = _mm512_cmp_ps_mask(b.value, value, _CMP_GT_OQ);
-    const __mmask16 tie = _mm512_cmp_ps_mask(b.value, value, _CMP_EQ_OQ) & _mm512_cmplt_epi32_mask(b.index, index);
-    value = _mm512_mask_mov_ps(value, greater | tie, b.value);
-    index = _mm512_mask_mov_epi32(index, greater | tie, b.index);
-  }
-};
 
 // Sums NV vectors of channels from ch over all pixels, in the kPoolBlockPixels order; with
 // TAIL the last vector holds only the lanes of `last_mask`.
@@ -299,7 +302,8 @@ void softmax_rows_avx512(float* x, size_t rows, size_t cols) {
   if (cols == 0) return;
   for (size_t r = 0; r < rows; ++r) {
     float* row = x + r * cols;
-    const __m512 scale = _mm512_set1_ps(1.f / sum_exp(row, cols, row_max(row, cols), row));
+    const float* next = r + 1 < rows ? row + cols : nullptr;
+    const __m512 scale = _mm512_set1_ps(1.f / sum_exp(row, cols, row_max(row, cols), row, next));
     size_t j = 0;
     for (; j + kLanes <= cols; j += kLanes) _mm512_storeu_ps(row + j, _mm512_mul_ps(_mm512_loadu_ps(row + j), scale));
     if (j < cols) {
@@ -310,8 +314,6 @@ void softmax_rows_avx512(float* x, size_t rows, size_t cols) {
 }
 
 void argmax_softmax_rows_avx512(const float* logits, size_t rows, size_t cols, int* argmax, float* max_prob) {
-  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i step = _mm512_set1_epi32(kChannelLanes);
   for (size_t r = 0; r < rows; ++r) {
     const float* row = logits + r * cols;
     if (cols == 0) {
@@ -319,28 +321,11 @@ void argmax_softmax_rows_avx512(const float* logits, size_t rows, size_t cols, i
       max_prob[r] = 0.f;
       continue;
     }
-    // Two independent (value, index) chains over alternate vectors; each lane keeps the first
-    // index of its own maximum, and the lowest index among lanes holding the overall maximum
-    // is the first in the row.
-    LaneMax even{neg_inf(), _mm512_setzero_si512()}, odd{neg_inf(), _mm512_setzero_si512()};
-    __m512i index = lane;
-    size_t j = 0;
-    for (; j + 2 * kLanes <= cols; j += 2 * kLanes) {
-      even.update(_mm512_loadu_ps(row + j), index);
-      index = _mm512_add_epi32(index, step);
-      odd.update(_mm512_loadu_ps(row + j + kLanes), index);
-      index = _mm512_add_epi32(index, step);
-    }
-    for (; j < cols; j += kLanes) {
-      const __mmask16 mask = tail_mask(cols - j < kLanes ? cols - j : kLanes);
-      even.update(_mm512_mask_loadu_ps(neg_inf(), mask, row + j), index);
-      index = _mm512_add_epi32(index, step);
-    }
-    even.merge(odd);
-    const float max_value = _mm512_reduce_max_ps(even.value);
-    const __mmask16 at_max = _mm512_cmp_ps_mask(even.value, _mm512_set1_ps(max_value), _CMP_EQ_OQ);
-    argmax[r] = _mm512_mask_reduce_min_epi32(at_max, even.index);
-    max_prob[r] = 1.f / sum_exp(row, cols, max_value, nullptr);
+    // The maximum first, then its first position: both passes are free of the compare-and-
+    // select dependency chain a running (value, index) maximum would have.
+    const float max_value = row_max(row, cols);
+    argmax[r] = static_cast<int>(first_index_of(row, cols, max_value));
+    max_prob[r] = 1.f / sum_exp(row, cols, max_value, nullptr, r + 1 < rows ? row + cols : nullptr);
   }
 }
 
