@@ -264,7 +264,7 @@ TEST_P(VectorMathIsa, SoftmaxRowsMatchesScalar) {
       for (size_t j = 0; j < cols; ++j) {
         const float g = got.data()[r * cols + j];
         ASSERT_TRUE(std::isfinite(g)) << "cols=" << cols << " r=" << r << " j=" << j;
-        ASSERT_TRUE(close(want[r * cols + j], g, 4e-6f, 1e-30f)) << "cols=" << cols << " r=" << r << " j=" << j;
+        ASSERT_TRUE(close(want[r * cols + j], g, 2e-6f, 1e-30f)) << "cols=" << cols << " r=" << r << " j=" << j;
         sum += g;
       }
       ASSERT_NEAR(sum, 1.0, 1e-5) << "cols=" << cols << " r=" << r;
