@@ -177,6 +177,9 @@ TEST(RuntimeOpsConv, LargeImagesSpanTilesAndThreads) {
       {{1, 24, 31, 16}, 24, 24, make_window(5, 5, 2, 2, {2, 2, 2, 2})},
       {{2, 8, 13, 15}, 12, 2, make_window(3, 3, 1, 1, {1, 1, 1, 1})},
       {{1, 5, 32, 100}, 7, 1, make_window(3, 3, 2, 1, {1, 1, 1, 1})},
+      // Depth K = Cin*kh*kw above the GEMM's 1024-deep slices: partial sums, then bias and activation once.
+      {{1, 96, 9, 11}, 40, 1, make_window(5, 5, 1, 1, {2, 2, 2, 2})},
+      {{2, 1100, 5, 6}, 17, 1, make_window(1, 1, 1, 1, {0, 0, 0, 0})},
   };
   int i = 0;
   for (const Large& l : cases) {
@@ -188,7 +191,7 @@ TEST(RuntimeOpsConv, LargeImagesSpanTilesAndThreads) {
     c.act = acts[size_t(i++) % acts.size()];
     if (!check_conv(runner, c, rng)) return;
   }
-  EXPECT_EQ(runner.cases(), 7);
+  EXPECT_EQ(runner.cases(), 9);
 }
 
 }  // namespace

@@ -43,11 +43,12 @@ TEST(RuntimeOpsMatMul, EveryKAndNTail) {
   EXPECT_EQ(runner.cases(), 25 * 25);
 }
 
-// Many rows (split among threads), and a 4-D input stored NHWC by the op before it.
+// Many rows (split among threads), a depth K above the GEMM's 1024-deep slices, and a 4-D
+// input stored NHWC by the op before it.
 TEST(RuntimeOpsMatMul, ManyRowsAndNhwcProducer) {
   std::mt19937 rng(602);
   CaseRunner runner;
-  for (const auto& [shape, n] : std::vector<std::pair<Dims, int64_t>>{{{1, 200, 96}, 97}, {{80, 2, 48}, 6625 / 25}}) {
+  for (const auto& [shape, n] : std::vector<std::pair<Dims, int64_t>>{{{1, 200, 96}, 97}, {{80, 2, 48}, 265}, {{70, 1500}, 33}}) {
     const PlainTensor x = random_tensor(shape, rng);
     const PlainTensor w = random_tensor({shape.back(), n}, rng), b = random_tensor({n}, rng);
     GraphBuilder g;
@@ -62,7 +63,7 @@ TEST(RuntimeOpsMatMul, ManyRowsAndNhwcProducer) {
   const std::string y = g.node("MatMul", {relu}, json::object(), {{"W", w}});
   const PlainTensor want = reference::matmul(reference::activation(x, activation_cases()[1].act), w, {});
   runner.check(g.finish(y), x, want, kTolerance, "MatMul after an NHWC Activation");
-  EXPECT_EQ(runner.cases(), 3);
+  EXPECT_EQ(runner.cases(), 4);
 }
 
 TEST(RuntimeOpsSoftmax, EveryRowLengthTail) {
