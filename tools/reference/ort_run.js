@@ -2,6 +2,7 @@
 // Runs one ONNX model with ONNX Runtime over inputs listed in a manifest (JSON lines).
 //
 //   node ort_run.js --model rec.onnx --manifest m.jsonl [--threads 1] [--dict keys.txt]
+//   node ort_run.js --serve NAME=model.onnx [--serve NAME2=other.onnx ...] [--threads 1]
 //
 // Manifest line: {"input": "x.f32", "dims": [1,3,32,W], "output": "y.bin", "image": "..."}
 // or {"image": "...", "error": "..."} for an image the preprocessor could not read.
@@ -9,21 +10,122 @@
 // Without --dict: writes each output tensor to "output" as int32 ndim, int32 dims..., float32 data.
 // With --dict: CTC-greedy-decodes each [1,T,C] output and prints one JSON object per manifest line,
 // in manifest order, in the project's format.
+//
+// --serve: a long-lived worker holding one session per NAME, speaking a binary protocol on
+// stdin/stdout. Once the models are loaded it prints {"ready": true, "load_ms": ...}\n. Then per request
+// it reads a JSON line {"model": NAME, "dims": [...]} followed by prod(dims) little-endian float32
+// values, and answers with a JSON line {"dims": [...], "run_ms": ...} followed by the output's float32
+// values (or {"error": "..."} and no data). It exits when stdin closes.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const ort = require(path.join(__dirname, 'node_modules', 'onnxruntime-node'));
 
 function parseArgs(argv) {
-  const a = { threads: 1 };
+  const a = { threads: 1, serve: [] };
   for (let i = 2; i < argv.length; i++) {
     const k = argv[i];
     if (!k.startsWith('--') || i + 1 >= argv.length) throw new Error(`bad argument ${k}`);
-    a[k.slice(2)] = argv[++i];
+    if (k === '--serve') a.serve.push(argv[++i]);
+    else a[k.slice(2)] = argv[++i];
   }
-  if (!a.model || !a.manifest) throw new Error('need --model and --manifest');
+  if (!a.serve.length && (!a.model || !a.manifest)) throw new Error('need --model and --manifest, or --serve');
   a.threads = parseInt(a.threads, 10);
+  if (!(a.threads >= 1)) throw new Error('bad --threads');
   return a;
+}
+
+function createSession(file, threads) {
+  return ort.InferenceSession.create(file, {
+    intraOpNumThreads: threads, interOpNumThreads: 1,
+    executionMode: 'sequential', graphOptimizationLevel: 'all',
+  });
+}
+
+// Reads lines and exact byte counts from a stream, waiting for data as needed.
+class StreamReader {
+  constructor(stream) {
+    this.chunks = [];
+    this.length = 0;
+    this.ended = false;
+    this.wake = null;
+    stream.on('data', (c) => { this.chunks.push(c); this.length += c.length; this.notify(); });
+    stream.on('end', () => { this.ended = true; this.notify(); });
+  }
+
+  notify() {
+    if (this.wake) { const w = this.wake; this.wake = null; w(); }
+  }
+
+  wait() { return new Promise((r) => { this.wake = r; }); }
+
+  flat() {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks.length ? this.chunks[0] : Buffer.alloc(0);
+  }
+
+  take(n) {
+    const b = this.flat();
+    const head = b.subarray(0, n);
+    this.chunks = n < b.length ? [b.subarray(n)] : [];
+    this.length -= n;
+    return head;
+  }
+
+  async line() { // null at end of stream
+    for (let from = 0; ;) {
+      const b = this.flat();
+      const i = b.indexOf(10, from);
+      if (i >= 0) return this.take(i + 1).toString('utf8', 0, i);
+      from = b.length;
+      if (this.ended) return null;
+      await this.wait();
+    }
+  }
+
+  async bytes(n) {
+    while (this.length < n) {
+      if (this.ended) throw new Error(`stream ended: wanted ${n} bytes, have ${this.length}`);
+      await this.wait();
+    }
+    return this.take(n);
+  }
+}
+
+async function serve(a) {
+  const t0 = process.hrtime.bigint();
+  const sessions = {};
+  for (const spec of a.serve) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new Error(`--serve wants NAME=model.onnx, got ${spec}`);
+    sessions[spec.slice(0, eq)] = await createSession(spec.slice(eq + 1), a.threads);
+  }
+  const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  process.stdout.write(JSON.stringify({ ready: true, load_ms: +loadMs.toFixed(3) }) + '\n');
+  const rd = new StreamReader(process.stdin);
+  for (;;) {
+    const head = await rd.line();
+    if (head === null) break;
+    if (!head.trim()) continue;
+    const req = JSON.parse(head);
+    const n = req.dims.reduce((x, y) => x * y, 1);
+    const raw = await rd.bytes(n * 4);
+    const s = sessions[req.model];
+    if (!s) { process.stdout.write(JSON.stringify({ error: `no model ${req.model}` }) + '\n'); continue; }
+    const x = new Float32Array(n); // aligned copy: the Buffer may sit at an odd offset
+    new Uint8Array(x.buffer).set(raw);
+    let y;
+    const r0 = process.hrtime.bigint();
+    try {
+      y = (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, req.dims) }))[s.outputNames[0]];
+    } catch (e) {
+      process.stdout.write(JSON.stringify({ error: e.message }) + '\n');
+      continue;
+    }
+    const runMs = Number(process.hrtime.bigint() - r0) / 1e6;
+    const h = Buffer.from(JSON.stringify({ dims: y.dims, run_ms: +runMs.toFixed(3) }) + '\n');
+    process.stdout.write(Buffer.concat([h, Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength)]));
+  }
 }
 
 // PaddleOCR's character list: blank, one class per dictionary line (line ends stripped, a line
@@ -75,10 +177,8 @@ function writeOutput(file, tensor) {
 
 async function main() {
   const a = parseArgs(process.argv);
-  const session = await ort.InferenceSession.create(a.model, {
-    intraOpNumThreads: a.threads, interOpNumThreads: 1,
-    executionMode: 'sequential', graphOptimizationLevel: 'all',
-  });
+  if (a.serve.length) return serve(a);
+  const session = await createSession(a.model, a.threads);
   const inName = session.inputNames[0];
   const outName = session.outputNames[0];
   const charset = a.dict ? loadCharset(a.dict) : null;
