@@ -5,6 +5,7 @@
 // The interior of a row runs a kernel specialised on (kernel width, stride) that computes a
 // block of output pixels per channel vector and loads each input vector once for all of them;
 // border pixels and other shapes (dilation, other widths) run a generic per-pixel loop.
+// With exactly 8 channels and stride 1 a vector holds two pixels instead of half a vector.
 #if !defined(__AVX512F__)
 #error "depthwise_conv_avx512.cpp must be compiled with -mavx512f"
 #endif
@@ -158,6 +159,57 @@ void interior_specialised(const Row& r, int begin, int end, const Act& act) {
   }
 }
 
+// Exactly 8 channels, stride 1: a vector holds two neighbouring pixels, so no lane idles (the
+// general path would mask off half of every vector). Outputs [ox, ox + 2 NB); each tap's 8
+// weights are broadcast to both halves. v[i] holds input pixels i and i + 1 of the block.
+template <int KW, int NB, class Act>
+__attribute__((always_inline)) inline void block_pixel_pairs(const Row& r, int ox, const Act& act) {
+  constexpr int kC = 8;
+  constexpr int kInputs = 2 * (NB - 1) + KW;
+  const ptrdiff_t Cp = r.packed_channels;
+  const float* in_px = r.in_top + (static_cast<ptrdiff_t>(ox) - r.pad_left) * kC;
+  float* out_px = r.out + ox * kC;
+  if (r.prefetch_next_row) {
+    const char* next = reinterpret_cast<const char*>(in_px + r.taps_h * r.tap_row_stride);
+    for (ptrdiff_t byte = 0; byte < 2 * NB * kC * static_cast<ptrdiff_t>(sizeof(float)); byte += 64)
+      _mm_prefetch(next + byte, _MM_HINT_T0);
+  }
+  const __m512 b = r.bias ? _mm512_broadcast_f32x8(_mm256_loadu_ps(r.bias)) : _mm512_setzero_ps();
+  __m512 acc[NB];
+#pragma GCC unroll 16
+  for (int j = 0; j < NB; ++j) acc[j] = b;
+  const float* w = r.w_top;
+  for (int t = 0; t < r.taps_h; ++t, in_px += r.tap_row_stride, w += KW * Cp) {
+    __m512 v[kInputs];
+#pragma GCC unroll 32
+    for (int i = 0; i < kInputs; ++i) {
+      v[i] = _mm512_loadu_ps(in_px + i * kC);
+      __asm__("" : "+v"(v[i]));  // keep in a register (see block_vector)
+    }
+#pragma GCC unroll 8
+    for (int kx = 0; kx < KW; ++kx) {
+      const __m512 wv = _mm512_broadcast_f32x8(_mm256_loadu_ps(w + kx * Cp));
+#pragma GCC unroll 16
+      for (int j = 0; j < NB; ++j) acc[j] = _mm512_fmadd_ps(v[2 * j + kx], wv, acc[j]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < NB; ++j) _mm512_storeu_ps(out_px + j * 2 * kC, act(acc[j]));
+}
+
+// Interior outputs [begin, end) for 8 channels, stride 1, in blocks of 2 NB (the last one
+// moved back to end, recomputing a few outputs); narrower spans take the general path.
+template <int KW, int NB, class Act>
+void interior_pixel_pairs(const Row& r, int begin, int end, const Act& act) {
+  constexpr int kOutputs = 2 * NB;
+  if (end - begin < kOutputs) return interior_specialised<KW, 1, kOutputs / 2>(r, begin, end, act);
+  for (int ox = begin;; ox += kOutputs) {
+    if (ox > end - kOutputs) ox = end - kOutputs;
+    block_pixel_pairs<KW, NB>(r, ox, act);
+    if (ox == end - kOutputs) break;
+  }
+}
+
 template <class Act>
 void interior_generic(const Row& r, int begin, int end, const Act& act) {
   for (int ox = begin; ox < end; ++ox) pixel_generic(r, ox, 0, r.kernel_w, act);
@@ -183,6 +235,8 @@ void run_rows(const DepthwiseJob& job, int row_begin, int row_end, const Act& ac
     if (s.kernel_w == 3 && s.stride_w == 2) interior = interior_specialised<3, 2, 8, Act>;
     if (s.kernel_w == 5 && s.stride_w == 1) interior = interior_specialised<5, 1, 8, Act>;
     if (s.kernel_w == 5 && s.stride_w == 2) interior = interior_specialised<5, 2, 8, Act>;
+    if (s.channels == 8 && s.kernel_w == 3 && s.stride_w == 1) interior = interior_pixel_pairs<3, 6, Act>;
+    if (s.channels == 8 && s.kernel_w == 5 && s.stride_w == 1) interior = interior_pixel_pairs<5, 6, Act>;
   }
   const ptrdiff_t C = s.channels;
   Row r;

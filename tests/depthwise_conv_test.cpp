@@ -163,16 +163,18 @@ TEST_P(DepthwiseIsa, KernelsStridesPaddingsDilations) {
 // remainder blocks of every block size the kernels use.
 TEST_P(DepthwiseIsa, EveryRowWidthUpTo40) {
   unsigned seed = 900;
-  for (int k : {3, 5})
-    for (int sw : {1, 2})
-      for (int w = 1; w <= 40 * sw; w += sw)
-        check(make_shape(3, w, 19, k, k, 1, sw, k / 2, k / 2, k / 2, k / 2), kNone, true, seed++);
+  for (int c : {8, 19})  // 8: AVX-512 packs two pixels per vector
+    for (int k : {3, 5})
+      for (int sw : {1, 2})
+        for (int w = 1; w <= 40 * sw; w += sw)
+          check(make_shape(3, w, c, k, k, 1, sw, k / 2, k / 2, k / 2, k / 2), kNone, true, seed++);
 }
 
 // Inputs over DepthwiseJob's prefetch threshold (4 MB) take the prefetching path.
 TEST_P(DepthwiseIsa, LargeInputs) {
   check(make_shape(66, 130, 128, 3, 3, 1, 1, 1, 1, 1, 1), kRelu6, true, 31);
   check(make_shape(66, 130, 128, 5, 5, 2, 2, 2, 2, 2, 2), kNone, true, 32);
+  check(make_shape(480, 304, 8, 3, 3, 1, 1, 1, 1, 1, 1), {ActivationKind::HardSwish, 0.f, 0.f}, true, 33);
 }
 
 TEST_P(DepthwiseIsa, NonSquareKernelsAndOddDilations) {
