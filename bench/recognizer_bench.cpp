@@ -4,32 +4,18 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
-#include <map>
 #include <memory>
 #include <string>
 
 #include "ops/cpu_features.h"
 #include "runtime/session.h"
-#include "tools/onnx/converter.h"
+#include "bench/shared_model_loader.h"
 
 namespace crnn {
 namespace {
 
-std::shared_ptr<const Model> recognizer(const std::string& name) {
-  static std::map<std::string, std::shared_ptr<const Model>> cache;
-  auto& m = cache[name];
-  if (!m) {
-    const std::string dir = std::string(CRNN_SOURCE_DIR) + "/../shared/models/rec/" + name;
-    onnx::ConvertOptions o;
-    o.onnx_path = dir + "/rec.onnx";
-    o.dictionary_path = dir + (name.rfind("en_", 0) == 0 ? "/en_dict.txt" : "/ppocr_keys_v1.txt");
-    m = Model::build(onnx::convert_onnx(o).model);
-  }
-  return m;
-}
-
 void BM_Recognizer(benchmark::State& state, const std::string& name, int width, int threads) {
-  auto model = recognizer(name);
+  auto model = bench::shared_model("rec/" + name);
   ThreadPool pool(threads);
   Session session(model, threads > 1 ? &pool : nullptr);
   const Dims shape = {1, 3, 32, width};
