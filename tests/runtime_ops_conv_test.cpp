@@ -56,20 +56,25 @@ bool check_conv(CaseRunner& runner, const ConvCase& c, std::mt19937& rng) {
 std::vector<reference::Window2d> common_windows() {
   return {make_window(3, 3, 1, 1, {1, 1, 1, 1}), make_window(3, 3, 2, 2, {0, 1, 1, 0}), make_window(5, 5, 1, 1, {2, 2, 2, 2}),
           make_window(3, 3, 2, 1, {1, 1, 1, 1}), make_window(3, 3, 1, 2, {1, 0, 2, 1}), make_window(3, 3, 1, 1, {2, 2, 2, 2}, 2, 2),
-          make_window(1, 1, 1, 1, {0, 0, 0, 0}), make_window(5, 5, 2, 2, {2, 1, 1, 2}), make_window(2, 2, 2, 2, {0, 0, 0, 0})};
+          make_window(1, 1, 1, 1, {0, 0, 0, 0}), make_window(5, 5, 2, 2, {2, 1, 1, 2}), make_window(2, 2, 2, 2, {0, 0, 0, 0}),
+          make_window(1, 3, 1, 1, {0, 1, 0, 1}), make_window(3, 1, 2, 1, {1, 0, 1, 0}), make_window(5, 3, 1, 2, {2, 1, 2, 1}),
+          make_window(3, 3, 1, 1, {1, 2, 1, 2}, 1, 2)};
 }
 
-// Every pair of channel counts, as a 1x1 convolution (pointwise GEMM) and as a padded 3x3
-// (im2col GEMM); spatial size, batch, bias and activation vary from case to case.
+// Every pair of channel counts, each with three geometries; spatial size, batch, bias and
+// activation vary from case to case.
 TEST(RuntimeOpsConv, ChannelPairsPointwiseAndIm2col) {
   std::mt19937 rng(101);
   CaseRunner runner;
   const auto acts = activation_cases();
   const auto channels = tail_channel_counts();
+  const auto other_windows = common_windows();
   int i = 0;
   for (int64_t cin : channels)
     for (int64_t cout : channels) {
-      for (const auto& win : {make_window(1, 1, 1, 1, {0, 0, 0, 0}), make_window(3, 3, 1, 1, {1, 1, 1, 1})}) {
+      // 1x1 (pointwise GEMM), padded 3x3 (im2col GEMM), and one more geometry in rotation.
+      const auto& third = other_windows[size_t(cin + cout) % other_windows.size()];
+      for (const auto& win : {make_window(1, 1, 1, 1, {0, 0, 0, 0}), make_window(3, 3, 1, 1, {1, 1, 1, 1}), third}) {
         ConvCase c;
         c.input = {1 + i % 2, cin, 1 + (i * 5) % 9, 1 + (i * 7 + 3) % 9};
         c.cout = cout;
@@ -77,10 +82,11 @@ TEST(RuntimeOpsConv, ChannelPairsPointwiseAndIm2col) {
         c.bias = i % 3 != 0;
         c.act = acts[size_t(i) % acts.size()];
         ++i;
+        if (!fits(c)) continue;
         if (!check_conv(runner, c, rng)) return;
       }
     }
-  EXPECT_EQ(runner.cases(), 2 * 25 * 25);
+  EXPECT_GT(runner.cases(), 2 * 25 * 25);
 }
 
 // Kernel sizes, strides, asymmetric pads and dilations, with small channel counts.
@@ -113,6 +119,33 @@ TEST(RuntimeOpsConv, GeometrySweep) {
               if (!check_conv(runner, c, rng)) return;
             }
   EXPECT_GT(runner.cases(), 800);
+}
+
+// Every input size from 1x1 to 9x9 under the common geometries, as a group-1 convolution and
+// as a depthwise one: every left, right, top and bottom border case of the row kernels.
+TEST(RuntimeOpsConv, SpatialSizeSweep) {
+  std::mt19937 rng(106);
+  CaseRunner runner;
+  const auto acts = activation_cases();
+  const auto channels = tail_channel_counts();
+  int i = 0;
+  for (int64_t h = 1; h <= 9; ++h)
+    for (int64_t w = 1; w <= 9; ++w)
+      for (const auto& win : common_windows())
+        for (bool depthwise : {false, true}) {
+          ConvCase c;
+          const int64_t ch = channels[size_t(i * 7) % channels.size()];
+          c.input = {1 + i % 2, depthwise ? ch : 1 + i % 9, h, w};
+          c.cout = depthwise ? ch : 1 + (i * 5) % 19;
+          c.group = depthwise ? ch : 1;
+          c.win = win;
+          c.bias = i % 3 != 2;
+          c.act = acts[size_t(i) % acts.size()];
+          ++i;
+          if (!fits(c)) continue;
+          if (!check_conv(runner, c, rng)) return;
+        }
+  EXPECT_GT(runner.cases(), 1000);
 }
 
 // group == Cin == Cout: the depthwise kernels, over every channel tail and common geometry.

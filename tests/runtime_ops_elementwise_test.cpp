@@ -69,6 +69,20 @@ TEST(RuntimeOpsActivation, OtherRanksAndLargeValues) {
   EXPECT_EQ(runner.cases(), int(activation_cases().size() * shapes.size()));
 }
 
+// Inputs far outside every kink and beyond where exp overflows in float.
+TEST(RuntimeOpsActivation, ExtremeInputs) {
+  CaseRunner runner;
+  PlainTensor x{{1, 3, 5, 7}, {}};
+  for (int i = 0; i < 105; ++i) x.values.push_back(float(i - 52) * (i % 2 ? 2.5f : 0.031f));  // +-130 and near 0
+  for (const ActivationCase& act : activation_cases()) {
+    GraphBuilder g;
+    const std::string y = g.node("Activation", {"x"}, act.attrs);
+    if (!runner.check(g.finish(y), x, reference::activation(x, act.act), kTolerance, "Activation " + act.attrs.dump()))
+      return;
+  }
+  EXPECT_EQ(runner.cases(), int(activation_cases().size()));
+}
+
 // One graph value and a constant right-hand operand (weight "B"), as the converter emits
 // x + c, x * c, x - c and x / c.
 TEST(RuntimeOpsBinary, ConstantOperand) {

@@ -132,6 +132,31 @@ TEST(RuntimeOpsPool, CeilModeWindowLargerThanInput) {
   }
 }
 
+// Every input size from 1x1 to 9x9 under the pooling geometries the models use.
+TEST(RuntimeOpsPool, SpatialSizeSweep) {
+  std::mt19937 rng(306);
+  CaseRunner runner;
+  const PoolCase shapes[] = {
+      {{}, reference::PoolKind::Max, make_window(3, 3, 2, 2, {1, 1, 1, 1}), false, false},
+      {{}, reference::PoolKind::Max, make_window(2, 2, 2, 2, {0, 0, 0, 0}), true, false},
+      {{}, reference::PoolKind::Average, make_window(2, 2, 2, 2, {0, 0, 0, 0}), true, false},
+      {{}, reference::PoolKind::Average, make_window(3, 3, 1, 1, {1, 1, 1, 1}), false, true},
+      {{}, reference::PoolKind::Max, make_window(5, 5, 2, 2, {2, 2, 2, 2}), true, false},
+      {{}, reference::PoolKind::Average, make_window(2, 1, 2, 1, {0, 0, 0, 0}), true, true},
+  };
+  const auto channels = tail_channel_counts();
+  int i = 0;
+  for (int64_t h = 1; h <= 9; ++h)
+    for (int64_t w = 1; w <= 9; ++w)
+      for (PoolCase c : shapes) {
+        c.input = {1 + i % 2, channels[size_t(i * 7) % channels.size()], h, w};
+        ++i;
+        if (!valid(c) || window_overhangs_padded_input(c)) continue;  // see CeilModeWindowLargerThanInput
+        if (!check_pool(runner, c, rng)) return;
+      }
+  EXPECT_GT(runner.cases(), 400);
+}
+
 TEST(RuntimeOpsPool, LargeImagesSplitAmongThreads) {
   std::mt19937 rng(303);
   CaseRunner runner;
