@@ -1,7 +1,8 @@
 // Depthwise convolution throughput per ISA on layer shapes of the recognizers (H small, W
 // large) and the detector. Names: BM_DepthwiseConv/<isa>/<in_h>x<in_w>x<C>_k<k>s<stride>, where
 // s21 means stride (2, 1) (height only). Padding k/2, HardSwish fused, one thread, all rows.
-// Counters: FLOPS (2 per multiply-add) and bytes/s over input + output.
+// Counters: FLOPS (2 per multiply-add, counting every tap, those over padding included, so
+// maps only a few rows high show more than the machine's peak) and bytes/s over input + output.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
