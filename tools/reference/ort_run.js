@@ -15,7 +15,10 @@
 // stdin/stdout. Once the models are loaded it prints {"ready": true, "load_ms": ...}\n. Then per request
 // it reads a JSON line {"model": NAME, "dims": [...]} followed by prod(dims) little-endian float32
 // values, and answers with a JSON line {"dims": [...], "run_ms": ...} followed by the output's float32
-// values (or {"error": "..."} and no data). It exits when stdin closes.
+// values (or {"error": "..."} and no data). With "reduce": "argmax" in the request the answer is
+// [..., 2] instead of [..., C] (and the header adds "classes": C): per row the index of the first
+// largest value, then that value (what greedy CTC needs, at 2/C of the bytes). It exits when stdin
+// closes.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -92,6 +95,22 @@ class StreamReader {
   }
 }
 
+// [..., C] -> [..., 2]: the first index of the largest value (as a float) and that value.
+function argmaxLastAxis(y) {
+  const C = y.dims[y.dims.length - 1];
+  const rows = y.data.length / C;
+  const out = new Float32Array(rows * 2);
+  for (let r = 0; r < rows; r++) {
+    const o = r * C;
+    let best = 0;
+    let bv = y.data[o];
+    for (let c = 1; c < C; c++) if (y.data[o + c] > bv) { bv = y.data[o + c]; best = c; }
+    out[2 * r] = best;
+    out[2 * r + 1] = bv;
+  }
+  return [y.dims.slice(0, -1).concat([2]), out];
+}
+
 async function serve(a) {
   const t0 = process.hrtime.bigint();
   const sessions = {};
@@ -123,8 +142,14 @@ async function serve(a) {
       continue;
     }
     const runMs = Number(process.hrtime.bigint() - r0) / 1e6;
-    const h = Buffer.from(JSON.stringify({ dims: y.dims, run_ms: +runMs.toFixed(3) }) + '\n');
-    process.stdout.write(Buffer.concat([h, Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength)]));
+    const ans = { dims: y.dims, run_ms: +runMs.toFixed(3) };
+    let data = y.data;
+    if (req.reduce === 'argmax') {
+      ans.classes = y.dims[y.dims.length - 1];
+      [ans.dims, data] = argmaxLastAxis(y);
+    }
+    const h = Buffer.from(JSON.stringify(ans) + '\n');
+    process.stdout.write(Buffer.concat([h, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
   }
 }
 

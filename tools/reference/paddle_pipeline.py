@@ -60,9 +60,13 @@ class OrtWorker:
         self.load_ms = json.loads(ready)["load_ms"]
         self.run_ms = 0.0  # summed over calls; the caller resets it
 
-    def run(self, model, x):
+    def run(self, model, x, reduce=None):
+        """The model's output for x; reduce="argmax" gives [..., 2] (first argmax as float, max)."""
         x = np.ascontiguousarray(x, dtype="<f4")
-        self.proc.stdin.write((json.dumps({"model": model, "dims": list(x.shape)}) + "\n").encode())
+        req = {"model": model, "dims": list(x.shape)}
+        if reduce:
+            req["reduce"] = reduce
+        self.proc.stdin.write((json.dumps(req) + "\n").encode())
         self.proc.stdin.write(memoryview(x).cast("B"))
         self.proc.stdin.flush()
         head = self.proc.stdout.readline()
@@ -76,6 +80,7 @@ class OrtWorker:
         if len(data) != 4 * n:
             raise RuntimeError("ort_run.js --serve: short read")
         self.run_ms += h["run_ms"]
+        self.classes = h.get("classes")
         return np.frombuffer(data, dtype="<f4").reshape(h["dims"])
 
     def close(self):
@@ -262,10 +267,11 @@ def load_charset(path):
     return [""] + chars + [" "]  # blank, dictionary, use_space_char
 
 
-def ctc_greedy(prob, charset):
-    """CTCLabelDecode: argmax per step, merge repeats, drop blanks; confidence = mean kept max."""
-    idx = prob.argmax(axis=1)
-    best = prob.max(axis=1)
+def ctc_greedy(top, charset):
+    """CTCLabelDecode on [T, 2] (argmax, max) rows: merge repeats, drop blanks; confidence = mean
+    of the kept maxima."""
+    idx = top[:, 0].astype(np.int64)
+    best = top[:, 1]
     keep = np.ones(len(idx), bool)
     keep[1:] = idx[1:] != idx[:-1]
     keep &= idx != 0
@@ -285,11 +291,11 @@ def recognize(worker, crops, charset):
             max_ratio = max(max_ratio, w * 1.0 / h)
         img_w = int(REC_H * max_ratio)
         x = np.stack([resize_norm(crops[i], REC_H, img_w) for i in idx])
-        prob = worker.run("rec", x)
-        if prob.shape[2] != len(charset):
-            raise RuntimeError(f"rec model has {prob.shape[2]} classes, dictionary gives {len(charset)}")
+        top = worker.run("rec", x, reduce="argmax")
+        if worker.classes != len(charset):
+            raise RuntimeError(f"rec model has {worker.classes} classes, dictionary gives {len(charset)}")
         for k, i in enumerate(idx):
-            res[i] = ctc_greedy(prob[k], charset)
+            res[i] = ctc_greedy(top[k], charset)
     return res
 
 

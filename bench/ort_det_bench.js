@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Times ONNX Runtime (the reference engine) on one text detector at one input shape.
+//
+//   node bench/ort_det_bench.js --model PATH [--height 960] [--width 608] [--threads 1]
+//                               [--iterations 50] [--warmup 5]
+//
+// Session: intraOpNumThreads=N, interOpNumThreads=1, sequential execution, all graph optimizations
+// (as bench/ort_rec_bench.js and tools/reference/ort_run.js). Input: a fixed pseudo-random
+// [1,3,H,W] tensor in [-2.2, 2.7] (about the range of the detectors' normalised input; same bytes
+// every run), reused for every call; a detector's cost does not depend on the pixel values. Each
+// iteration times one session.run() from JS, including the binding's cost of creating the [1,1,H,W]
+// output. Prints one JSON line with the median and 90th percentile in milliseconds.
+// onnxruntime-node comes from tools/reference/node_modules (tools/reference/ensure_ort.sh installs it).
+'use strict';
+const path = require('path');
+const ortDir = path.join(__dirname, '..', 'tools', 'reference', 'node_modules', 'onnxruntime-node');
+let ort;
+try {
+  ort = require(ortDir);
+} catch (e) {
+  process.stderr.write(`ort_det_bench: cannot load ${ortDir}; run tools/reference/ensure_ort.sh\n`);
+  process.exit(1);
+}
+
+function args(argv) {
+  const a = { height: 960, width: 608, threads: 1, iterations: 50, warmup: 5 };
+  for (let i = 2; i < argv.length; i++) {
+    const k = argv[i];
+    if (!k.startsWith('--') || i + 1 >= argv.length) throw new Error(`bad argument ${k}`);
+    a[k.slice(2)] = argv[++i];
+  }
+  if (!a.model) throw new Error('need --model PATH');
+  for (const k of ['height', 'width', 'threads', 'iterations', 'warmup']) {
+    a[k] = parseInt(a[k], 10);
+    if (!(a[k] >= (k === 'warmup' ? 0 : 1))) throw new Error(`bad --${k}`);
+  }
+  if (a.height % 32 || a.width % 32) throw new Error('--height and --width must be multiples of 32');
+  return a;
+}
+
+// Deterministic input: 32-bit LCG (Numerical Recipes constants) mapped to [-2.2, 2.7].
+function fixedInput(n) {
+  const x = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    x[i] = -2.2 + 4.9 * (s / 4294967296);
+  }
+  return x;
+}
+
+function quantile(sorted, q) { // nearest rank
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+async function main() {
+  const a = args(process.argv);
+  const session = await ort.InferenceSession.create(a.model, {
+    intraOpNumThreads: a.threads, interOpNumThreads: 1,
+    executionMode: 'sequential', graphOptimizationLevel: 'all',
+  });
+  const dims = [1, 3, a.height, a.width];
+  const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', fixedInput(3 * a.height * a.width), dims) };
+  for (let i = 0; i < a.warmup; i++) await session.run(feeds);
+  const t = [];
+  for (let i = 0; i < a.iterations; i++) {
+    const t0 = process.hrtime.bigint();
+    await session.run(feeds);
+    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  t.sort((x, y) => x - y);
+  const mid = t.length >> 1;
+  const median = t.length % 2 ? t[mid] : (t[mid - 1] + t[mid]) / 2;
+  const version = require(path.join(ortDir, 'package.json')).version;
+  process.stdout.write(JSON.stringify({
+    engine: 'onnxruntime', version, model: a.model, shape: dims, threads: a.threads,
+    median_ms: +median.toFixed(4), p90_ms: +quantile(t, 0.9).toFixed(4), iterations: a.iterations,
+  }) + '\n');
+}
+
+main().catch((e) => { process.stderr.write(`ort_det_bench: ${e.message}\n`); process.exit(1); });
