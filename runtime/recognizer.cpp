@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "ops/error.h"
 #include "ops/image/resize.h"
@@ -10,12 +9,19 @@
 
 namespace crnn {
 
-Recognizer::Recognizer(std::shared_ptr<const Model> model) : model_(std::move(model)) {
+Recognizer::Recognizer(std::shared_ptr<const Model> model, int max_pass_width)
+    : model_(std::move(model)), max_pass_width_(max_pass_width) {
   const ModelMetadata& m = model_->metadata();
   if (m.kind != ModelKind::Recognizer)
     throw Error(ErrorCode::UnsupportedModel, "'" + m.name + "' is a " + model_kind_name(m.kind) + " model, not a recognizer");
   if (m.charset.empty()) throw Error(ErrorCode::CorruptModel, "recognizer '" + m.name + "' has no charset");
   if (m.input_height <= 0) throw Error(ErrorCode::CorruptModel, "recognizer '" + m.name + "' has no input height");
+  if (max_pass_width_ < 2 * kChunkOverlap) throw Error(ErrorCode::InvalidArgument, "max pass width is too small");
+}
+
+int Recognizer::resized_width(const Image& line) const {
+  const int height = model_->metadata().input_height;
+  return std::max(1, int(std::ceil(height * (double(line.width) / double(line.height)))));
 }
 
 std::vector<float> Recognizer::preprocess(const std::vector<const Image*>& lines, Dims& shape) const {
@@ -49,27 +55,96 @@ std::vector<float> Recognizer::preprocess(const std::vector<const Image*>& lines
   return input;
 }
 
-std::vector<RecognizedText> Recognizer::decode(const Tensor& probabilities) const {
+Recognizer::BestPath Recognizer::best_path(const Tensor& probabilities, int n) const {
   const Dims& s = probabilities.shape;
   const ModelMetadata& m = model_->metadata();
-  if (s.size() != 3 || s[2] != int64_t(m.charset.size()))
+  if (s.size() != 3 || s[2] != int64_t(m.charset.size()) || n >= s[0])
     throw Error(ErrorCode::CorruptModel, "recognizer output " + dims_to_string(s) + " does not match its charset of " +
                                              std::to_string(m.charset.size()) + " classes");
-  const int batch = int(s[0]), steps = int(s[1]), classes = int(s[2]);
-  std::vector<RecognizedText> out;
-  std::vector<int> argmax(static_cast<size_t>(steps));
-  std::vector<float> best(static_cast<size_t>(steps));
-  for (int n = 0; n < batch; ++n) {
-    for (int t = 0; t < steps; ++t) {
-      const float* p = probabilities.data + (size_t(n) * steps + t) * classes;
-      const float* top = std::max_element(p, p + classes);  // first maximum on ties
-      argmax[t] = int(top - p);
-      best[t] = *top;
-    }
-    const CtcResult r = ctc_greedy_decode(argmax.data(), best.data(), steps, m.charset, m.blank_index);
-    out.push_back({r.text, r.confidence});
+  const int steps = int(s[1]), classes = int(s[2]);
+  BestPath path;
+  path.classes.resize(static_cast<size_t>(steps));
+  path.probs.resize(static_cast<size_t>(steps));
+  for (int t = 0; t < steps; ++t) {
+    const float* p = probabilities.data + (size_t(n) * steps + t) * classes;
+    const float* top = std::max_element(p, p + classes);  // first maximum on ties
+    path.classes[t] = int(top - p);
+    path.probs[t] = *top;
   }
+  return path;
+}
+
+RecognizedText Recognizer::decode_path(const BestPath& path) const {
+  const ModelMetadata& m = model_->metadata();
+  const CtcResult r = ctc_greedy_decode(path.classes.data(), path.probs.data(), int(path.classes.size()), m.charset,
+                                        m.blank_index);
+  return {r.text, r.confidence};
+}
+
+std::vector<RecognizedText> Recognizer::decode(const Tensor& probabilities) const {
+  std::vector<RecognizedText> out;
+  for (int n = 0; n < int(probabilities.shape.at(0)); ++n) out.push_back(decode_path(best_path(probabilities, n)));
   return out;
+}
+
+RecognizedText Recognizer::recognize(Session& session, const Image& line) const {
+  if (line.empty() || line.channels != 3) throw Error(ErrorCode::InvalidArgument, "expected a non-empty BGR image");
+  if (resized_width(line) > max_pass_width_) return recognize_in_chunks(session, line);
+  return recognize_batch(session, {&line})[0];
+}
+
+RecognizedText Recognizer::recognize_in_chunks(Session& session, const Image& line) const {
+  const ModelMetadata& m = model_->metadata();
+  const int height = m.input_height, width = resized_width(line);
+  const Image resized = resize_bilinear(line, width, height);
+  // Chunks of max_pass_width_ starting every `stride` pixels; the last one ends at the line's end.
+  // Starts are multiples of 4 so that chunk steps line up with whole-line steps (the models
+  // downsample width by 4).
+  const int stride = (max_pass_width_ - kChunkOverlap) / 4 * 4;
+  std::vector<int> starts;
+  for (int x = 0; x + max_pass_width_ < width; x += stride) starts.push_back(x);
+  starts.push_back(std::max(0, (width - max_pass_width_) / 4 * 4));
+  // Global step of chunk k's first step, and each chunk's best path.
+  std::vector<BestPath> paths;
+  std::vector<int> first_step;
+  for (int x0 : starts) {
+    const int w = std::min(max_pass_width_, width - x0);
+    Image chunk(w, height, 3);
+    for (int y = 0; y < height; ++y) std::copy_n(resized.row(y) + size_t(x0) * 3, size_t(w) * 3, chunk.row(y));
+    // The chunk is already at the model height, so preprocessing leaves its size unchanged.
+    Dims shape;
+    const std::vector<float> input = preprocess({&chunk}, shape);
+    paths.push_back(best_path(session.run(input.data(), shape), 0));
+    first_step.push_back(int(std::lround(double(x0) * double(paths.back().classes.size()) / double(shape[3]))));
+  }
+  // Hand over from chunk k to k+1 inside their overlap, away from both chunks' edges, at a step
+  // where both see a gap (blank) - so no character is split - nearest the overlap's middle.
+  const int blank = m.blank_index;
+  BestPath merged;
+  int from = 0;  // global step where the current chunk takes over
+  for (size_t k = 0; k < paths.size(); ++k) {
+    const BestPath& p = paths[k];
+    int to = first_step[k] + int(p.classes.size());
+    if (k + 1 < paths.size()) {
+      const BestPath& q = paths[k + 1];
+      const int margin = kChunkOverlap / 16;  // a quarter of the overlap, in steps
+      const int lo = first_step[k + 1] + margin, hi = to - margin;
+      to = (lo + hi) / 2;
+      for (int d = 0; d <= (hi - lo) / 2; ++d) {
+        auto gap = [&](int g) {
+          return g >= lo && g < hi && p.classes[g - first_step[k]] == blank && q.classes[g - first_step[k + 1]] == blank;
+        };
+        if (gap((lo + hi) / 2 - d)) { to = (lo + hi) / 2 - d; break; }
+        if (gap((lo + hi) / 2 + d)) { to = (lo + hi) / 2 + d; break; }
+      }
+    }
+    for (int g = from; g < to; ++g) {
+      merged.classes.push_back(p.classes[g - first_step[k]]);
+      merged.probs.push_back(p.probs[g - first_step[k]]);
+    }
+    from = to;
+  }
+  return decode_path(merged);
 }
 
 std::vector<RecognizedText> Recognizer::recognize_batch(Session& session, const std::vector<const Image*>& lines) const {
@@ -79,12 +154,15 @@ std::vector<RecognizedText> Recognizer::recognize_batch(Session& session, const 
 }
 
 std::vector<RecognizedText> Recognizer::recognize_all(Session& session, const std::vector<const Image*>& lines) const {
-  std::vector<size_t> order(lines.size());
-  std::iota(order.begin(), order.end(), 0);
+  std::vector<RecognizedText> out(lines.size());
+  std::vector<size_t> order;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (resized_width(*lines[i]) > max_pass_width_) out[i] = recognize_in_chunks(session, *lines[i]);
+    else order.push_back(i);
+  }
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return double(lines[a]->width) / lines[a]->height < double(lines[b]->width) / lines[b]->height;
   });
-  std::vector<RecognizedText> out(lines.size());
   for (size_t begin = 0; begin < order.size(); begin += kBatch) {
     std::vector<const Image*> batch;
     for (size_t i = begin; i < std::min(order.size(), begin + kBatch); ++i) batch.push_back(lines[order[i]]);

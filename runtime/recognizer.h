@@ -5,6 +5,11 @@
 // to (x/255 - mean)/std per channel, and right-padded with zeros to the batch width: the
 // widest line's, and at least kMinWidthRatio x height (320 pixels for height 32). Padding
 // changes what the BiLSTM sees, so batches are formed exactly as PaddleOCR forms them.
+//
+// A line wider than max_pass_width after resizing (a banner, a receipt strip) is not
+// squashed: it is cut into overlapping chunks of that width, each chunk is recognised, and
+// the per-step best paths are joined inside each overlap at a step where both chunks see a
+// gap between characters, before CTC decoding. Memory per pass is bounded by max_pass_width.
 #pragma once
 
 #include <memory>
@@ -27,23 +32,38 @@ class Recognizer {
   static constexpr double kMinWidthRatio = 10.0;  // PaddleOCR: rec_image_shape 3x32x320
   static constexpr int kBatch = 6;                // PaddleOCR: rec_batch_num
 
+  static constexpr int kDefaultMaxPassWidth = 2560;  // pixels at the model height (640 steps)
+  static constexpr int kChunkOverlap = 256;          // pixels shared by neighbouring chunks
+
   // Throws crnn::Error (UnsupportedModel) if the model is not a recognizer.
-  explicit Recognizer(std::shared_ptr<const Model> model);
+  explicit Recognizer(std::shared_ptr<const Model> model, int max_pass_width = kDefaultMaxPassWidth);
 
   // The model input for one batch of BGR line images: NCHW floats, shape [N, C, H, W].
   std::vector<float> preprocess(const std::vector<const Image*>& lines, Dims& shape) const;
   // Recognises one batch (all padded to one width).
   std::vector<RecognizedText> recognize_batch(Session& session, const std::vector<const Image*>& lines) const;
-  RecognizedText recognize(Session& session, const Image& line) const { return recognize_batch(session, {&line})[0]; }
+  RecognizedText recognize(Session& session, const Image& line) const;
   // Many lines as PaddleOCR does: sorted by aspect ratio into batches of kBatch; results in input order.
   std::vector<RecognizedText> recognize_all(Session& session, const std::vector<const Image*>& lines) const;
   // Greedy CTC over the output [N, T, classes].
   std::vector<RecognizedText> decode(const Tensor& probabilities) const;
 
   const std::shared_ptr<const Model>& model() const { return model_; }
+  // Width in pixels a line is resized to (at the model height) before padding.
+  int resized_width(const Image& line) const;
 
  private:
+  // Best class and its probability at every time step of batch item n.
+  struct BestPath {
+    std::vector<int> classes;
+    std::vector<float> probs;
+  };
+  BestPath best_path(const Tensor& probabilities, int n) const;
+  RecognizedText decode_path(const BestPath& path) const;
+  RecognizedText recognize_in_chunks(Session& session, const Image& line) const;
+
   std::shared_ptr<const Model> model_;
+  int max_pass_width_;
 };
 
 }  // namespace crnn
