@@ -1,0 +1,44 @@
+#include "ops/detection/box_score.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ops/detection/polygon_fill.h"
+
+namespace crnn {
+
+double box_score_fast(const float* prob, int height, int width, const Point2f quad[4],
+                      std::vector<uint8_t>& scratch) {
+  float min_x = quad[0].x, max_x = quad[0].x, min_y = quad[0].y, max_y = quad[0].y;
+  for (int i = 1; i < 4; ++i) {
+    min_x = std::min(min_x, quad[i].x);
+    max_x = std::max(max_x, quad[i].x);
+    min_y = std::min(min_y, quad[i].y);
+    max_y = std::max(max_y, quad[i].y);
+  }
+  auto clamp_to = [](float v, int hi) { return std::clamp(int(v), 0, hi); };
+  const int x0 = clamp_to(std::floor(min_x), width - 1), x1 = clamp_to(std::ceil(max_x), width - 1);
+  const int y0 = clamp_to(std::floor(min_y), height - 1), y1 = clamp_to(std::ceil(max_y), height - 1);
+  const int w = x1 - x0 + 1, h = y1 - y0 + 1;
+
+  Point2i shifted[4];
+  for (int i = 0; i < 4; ++i)  // float difference, then truncation toward zero
+    shifted[i] = {int(quad[i].x - float(x0)), int(quad[i].y - float(y0))};
+  scratch.assign(size_t(w) * h, 0);
+  fill_polygon(scratch.data(), h, w, size_t(w), shifted, 4, 1);
+
+  double sum = 0;
+  int64_t count = 0;
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* m = scratch.data() + size_t(y) * w;
+    const float* p = prob + size_t(y0 + y) * width + x0;
+    for (int x = 0; x < w; ++x)
+      if (m[x]) {
+        sum += p[x];
+        ++count;
+      }
+  }
+  return count ? sum * (1. / double(count)) : 0.;  // cv2.mean multiplies by the reciprocal
+}
+
+}  // namespace crnn
