@@ -4,7 +4,8 @@ namespace crnn {
 namespace {
 int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1, bool ceil_mode) {
   const int64_t span = in + p0 + p1 - (d * (k - 1) + 1);
-  if (span < 0) return 0;
+  // In ceil mode a window that starts inside the input still counts when it overhangs it.
+  if (span < 0) return ceil_mode && -span < s ? 1 : 0;
   int64_t out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
   // A ceil-mode window must start inside the input or left padding (ONNX / PyTorch rule).
   if (ceil_mode && (out - 1) * s >= in + p0) --out;
