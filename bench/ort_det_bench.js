@@ -9,9 +9,11 @@
 // [1,3,H,W] tensor in [-2.2, 2.7] (about the range of the detectors' normalised input; same bytes
 // every run), reused for every call; a detector's cost does not depend on the pixel values. Each
 // iteration times one session.run() from JS, including the binding's cost of creating the [1,1,H,W]
-// output. Prints one JSON line with the median and 90th percentile in milliseconds.
+// output. Prints one JSON line with the median and 90th percentile in milliseconds, and the
+// machine's 1-minute load average at the end (timings taken under load are not comparable).
 // onnxruntime-node comes from tools/reference/node_modules (tools/reference/ensure_ort.sh installs it).
 'use strict';
+const os = require('os');
 const path = require('path');
 const ortDir = path.join(__dirname, '..', 'tools', 'reference', 'node_modules', 'onnxruntime-node');
 let ort;
@@ -75,6 +77,7 @@ async function main() {
   process.stdout.write(JSON.stringify({
     engine: 'onnxruntime', version, model: a.model, shape: dims, threads: a.threads,
     median_ms: +median.toFixed(4), p90_ms: +quantile(t, 0.9).toFixed(4), iterations: a.iterations,
+    loadavg_1min: +os.loadavg()[0].toFixed(2), // other processes' load skews the times
   }) + '\n');
 }
 

@@ -8,7 +8,8 @@
 # Python process gets the same thread budget as ONNX Runtime.
 # Prints one JSON line: p50/p95/mean per page (nearest rank) and the median of each stage, where
 # "*_run" is time inside session.run and the rest of a stage is Python pre/post-processing plus the
-# pipe to the worker.
+# pipe to the worker; and the 1-minute load average at the end (times taken under load are not
+# comparable).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 threads=1
@@ -43,5 +44,6 @@ print(json.dumps({"engine": "onnxruntime", "version": ver, "pipeline": "paddleoc
                   "p50_ms": round(q(0.5), 3), "p95_ms": round(q(0.95), 3),
                   "mean_ms": round(sum(t) / len(t), 3), "max_ms": round(t[-1], 3),
                   "stage_median_ms": stages,
-                  "results_median": statistics.median(len(r["results"]) for r in ok)}))
+                  "results_median": statistics.median(len(r["results"]) for r in ok),
+                  "loadavg_1min": float(open("/proc/loadavg").read().split()[0])}))
 ' "$here/../tools/reference/node_modules/onnxruntime-node"
