@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages crnn-ocr builds and tests with. Safe to run again.
 set -euo pipefail
-pkgs=(cmake g++ make libeigen3-dev libstb-dev nlohmann-json3-dev libcpp-httplib-dev
+pkgs=(cmake g++ make pkg-config libeigen3-dev libstb-dev nlohmann-json3-dev libcpp-httplib-dev
       libgtest-dev libbenchmark-dev)
 missing=()
 for p in "${pkgs[@]}"; do
