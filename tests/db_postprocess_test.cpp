@@ -32,6 +32,7 @@ struct DbCase {
   std::string name, png;
   int src_h = 0, src_w = 0;
   DbOptions options;
+  double unclip_ratio = 0;  // as written (PaddleOCR's options are doubles)
 };
 
 std::vector<DbCase> load_cases() {
@@ -40,7 +41,8 @@ std::vector<DbCase> load_cases() {
   DbCase c;
   int dilation = 0;
   while (in >> c.name >> c.png >> c.src_h >> c.src_w >> c.options.threshold >> c.options.box_threshold >>
-         c.options.unclip_ratio >> c.options.max_candidates >> dilation) {
+         c.unclip_ratio >> c.options.max_candidates >> dilation) {
+    c.options.unclip_ratio = float(c.unclip_ratio);
     c.options.use_dilation = dilation != 0;
     cases.push_back(c);
   }
@@ -207,7 +209,7 @@ TEST_P(DbReference, EachStageMatchesOnTheReferenceInputs) {
     EXPECT_NEAR(box_score_fast(map.p.data(), map.height, map.width, cand.box, scratch), cand.score, 1e-9);
     if (cand.offset.empty()) continue;
     ++grown;
-    const std::vector<Point2i> offset = unclip(cand.box, c.options.unclip_ratio);
+    const std::vector<Point2i> offset = unclip(cand.box, c.unclip_ratio);
     const std::vector<Point2i> got_hull = sorted_hull(offset), want_hull = sorted_hull(cand.offset);
     ASSERT_EQ(got_hull.size(), want_hull.size());
     for (size_t k = 0; k < got_hull.size(); ++k) EXPECT_TRUE(got_hull[k] == want_hull[k]) << "hull point " << k;

@@ -27,11 +27,6 @@ int sklansky_chain(const std::vector<const Point2i*>& sorted, int start, int end
   stack[2] = next;
   const int after_end = end + step;
   while (next != after_end) {
-    if (*sorted[cur] == *sorted[next]) {  // duplicate point: skip it
-      next += step;
-      stack[size - 1] = next;
-      continue;
-    }
     const int64_t by = int64_t(sorted[next]->y) - sorted[cur]->y;
     if (sign_of(by) == skip_dy_sign) {
       next += step;
