@@ -1,6 +1,7 @@
 #include "ops/detection/contours.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "ops/error.h"
@@ -78,6 +79,25 @@ class BorderTracer {
   ptrdiff_t offset_[16];
 };
 
+// First x in [x, end) whose pixel differs from `value`, or `end`; eight pixels per step.
+int skip_equal(const int8_t* row, int x, int end, int value) {
+  const uint64_t pattern = uint64_t(uint8_t(value)) * 0x0101010101010101ull;
+  for (; x + 8 <= end; x += 8) {
+    uint64_t word;
+    std::memcpy(&word, row + x, 8);
+    const uint64_t diff = word ^ pattern;
+    if (diff != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+      return x + (__builtin_clzll(diff) >> 3);
+#else
+      return x + (__builtin_ctzll(diff) >> 3);  // the lowest byte is the first pixel
+#endif
+    }
+  }
+  while (x < end && row[x] == value) ++x;
+  return x;
+}
+
 void check_size(int height, int width) {
   constexpr int kMaxSide = 1 << 16;
   if (height <= 0 || width <= 0 || height > kMaxSide || width > kMaxSide ||
@@ -100,9 +120,8 @@ std::vector<Contour> find_contours(PaddedBitmap& bitmap) {
   for (int y = 0; y < height; ++y) {
     int8_t* row = bitmap.row(y);
     int prev = 0;  // the pixel left of x as it was when the scan passed it
-    for (int x = 0; x < width; ++x) {
+    for (int x = skip_equal(row, 0, width, prev); x < width; x = skip_equal(row, x + 1, width, prev)) {
       const int p = row[x];
-      if (p == prev) continue;
       if (prev == 0 && p == kForeground) {
         found.emplace_back();
         tracer.trace(row + x, {x, y}, /*hole=*/false, found.back());
