@@ -332,6 +332,12 @@ TEST(DbPostprocess, RejectsBadArguments) {
   bad = DbOptions();
   bad.max_candidates = -1;
   EXPECT_THROW(db_postprocess(p.data(), 4, 4, 4, 4, bad), Error);
+  bad = DbOptions();
+  bad.min_size = 1 << 30;
+  EXPECT_THROW(db_postprocess(p.data(), 4, 4, 4, 4, bad), Error);
+  bad = DbOptions();
+  bad.box_threshold = INFINITY;
+  EXPECT_THROW(db_postprocess(p.data(), 4, 4, 4, 4, bad), Error);
 }
 
 TextBox box_at(float x, float y) {

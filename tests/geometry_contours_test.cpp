@@ -125,6 +125,8 @@ TEST(FindContours, PaddedBitmapRejectsBadSizes) {
   EXPECT_THROW(PaddedBitmap(1 << 16, 1 << 16), Error);
   const uint8_t one = 1;
   EXPECT_THROW(find_contours(&one, 1, 0, 1), Error);
+  EXPECT_THROW(find_contours(&one, 1, 2, 1), Error);  // rows shorter than the width
+  EXPECT_THROW(find_contours(nullptr, 1, 1, 1), Error);
 }
 
 }  // namespace

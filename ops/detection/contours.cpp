@@ -139,6 +139,8 @@ std::vector<Contour> find_contours(PaddedBitmap& bitmap) {
 
 std::vector<Contour> find_contours(const uint8_t* bitmap, int height, int width, size_t stride) {
   PaddedBitmap padded(height, width);
+  if (bitmap == nullptr || stride < size_t(width))
+    throw Error(ErrorCode::InvalidArgument, "contours: no bitmap, or rows shorter than the width");
   for (int y = 0; y < height; ++y) {
     const uint8_t* src = bitmap + size_t(y) * stride;
     int8_t* dst = padded.row(y);

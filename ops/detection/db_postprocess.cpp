@@ -88,7 +88,8 @@ std::vector<TextBox> db_postprocess(const float* prob, int map_h, int map_w, int
   if (src_h <= 0 || src_w <= 0 || src_h > kMaxImageSide || src_w > kMaxImageSide)
     invalid("bad image size " + std::to_string(src_w) + "x" + std::to_string(src_h));
   if (!std::isfinite(options.threshold) || !std::isfinite(options.box_threshold) ||
-      !std::isfinite(options.unclip_ratio) || options.unclip_ratio < 0 || options.max_candidates < 0)
+      !std::isfinite(options.unclip_ratio) || options.unclip_ratio < 0 || options.max_candidates < 0 ||
+      options.min_size < 0 || options.min_size > kMaxImageSide)
     invalid("bad options");
   PaddedBitmap bitmap(map_h, map_w);  // validates the map size
 

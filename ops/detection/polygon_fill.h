@@ -12,7 +12,9 @@
 
 namespace crnn {
 
-// `mask` is `height` rows of `width` bytes, rows `stride` bytes apart.
+// `mask` is `height` rows of `width` bytes, rows `stride` bytes apart. As in OpenCV, the work
+// grows with the polygon's extent, also outside the mask: keep vertices near it (|x|, |y| well
+// below 2^31 / 2^16 for the fixed-point edges).
 void fill_polygon(uint8_t* mask, int height, int width, size_t stride, const Point2i* points,
                   size_t count, uint8_t value);
 
