@@ -340,6 +340,23 @@ TEST(DbPostprocess, RejectsBadArguments) {
   EXPECT_THROW(db_postprocess(p.data(), 4, 4, 4, 4, bad), Error);
 }
 
+TEST(BoxScoreFast, MeanOverTheFilledQuad) {
+  // Left half 1, right half 0: a quad over columns 2..5 of an 8-wide map covers two columns of
+  // each; one reaching past the map is clipped to it.
+  const int h = 6, w = 8;
+  std::vector<float> p(size_t(h) * w);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) p[size_t(y) * w + x] = x < 4 ? 1.f : 0.f;
+  std::vector<uint8_t> scratch;
+  const Point2f centred[4] = {{2, 1}, {5, 1}, {5, 4}, {2, 4}};
+  EXPECT_DOUBLE_EQ(box_score_fast(p.data(), h, w, centred, scratch), 0.5);
+  const Point2f past_left[4] = {{-3.5f, -2.f}, {1.f, -2.f}, {1.f, 9.f}, {-3.5f, 9.f}};
+  EXPECT_DOUBLE_EQ(box_score_fast(p.data(), h, w, past_left, scratch), 1.0);
+  const Point2f nowhere[4] = {{NAN, 0}, {1e30f, 0}, {1e30f, -1e30f}, {0, NAN}};
+  const double s = box_score_fast(p.data(), h, w, nowhere, scratch);
+  EXPECT_TRUE(s >= 0 && s <= 1);
+}
+
 TextBox box_at(float x, float y) {
   TextBox b;
   b.points[0] = {x, y};

@@ -6,6 +6,16 @@
 #include "ops/detection/polygon_fill.h"
 
 namespace crnn {
+namespace {
+
+// int(v) (truncation) limited to [lo, hi]; NaN gives lo.
+int to_int_clamped(float v, int lo, int hi) {
+  if (!(v > float(lo))) return lo;
+  if (!(v < float(hi))) return hi;
+  return int(v);
+}
+
+}  // namespace
 
 double box_score_fast(const float* prob, int height, int width, const Point2f quad[4],
                       std::vector<uint8_t>& scratch) {
@@ -16,14 +26,18 @@ double box_score_fast(const float* prob, int height, int width, const Point2f qu
     min_y = std::min(min_y, quad[i].y);
     max_y = std::max(max_y, quad[i].y);
   }
-  auto clamp_to = [](float v, int hi) { return std::clamp(int(v), 0, hi); };
-  const int x0 = clamp_to(std::floor(min_x), width - 1), x1 = clamp_to(std::ceil(max_x), width - 1);
-  const int y0 = clamp_to(std::floor(min_y), height - 1), y1 = clamp_to(std::ceil(max_y), height - 1);
+  const int x0 = to_int_clamped(std::floor(min_x), 0, width - 1);
+  const int x1 = to_int_clamped(std::ceil(max_x), 0, width - 1);
+  const int y0 = to_int_clamped(std::floor(min_y), 0, height - 1);
+  const int y1 = to_int_clamped(std::ceil(max_y), 0, height - 1);
   const int w = x1 - x0 + 1, h = y1 - y0 + 1;
 
+  // Float difference, then truncation toward zero; the bound only matters for corners absurdly
+  // far off the map (NaN too), which it keeps from overflowing.
+  constexpr int kFar = 1 << 20;
   Point2i shifted[4];
-  for (int i = 0; i < 4; ++i)  // float difference, then truncation toward zero
-    shifted[i] = {int(quad[i].x - float(x0)), int(quad[i].y - float(y0))};
+  for (int i = 0; i < 4; ++i)
+    shifted[i] = {to_int_clamped(quad[i].x - float(x0), -kFar, kFar), to_int_clamped(quad[i].y - float(y0), -kFar, kFar)};
   scratch.assign(size_t(w) * h, 0);
   fill_polygon(scratch.data(), h, w, size_t(w), shifted, 4, 1);
 
