@@ -20,6 +20,10 @@
 
 #include "ops/error.h"
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
 namespace crnn {
 namespace {
 
@@ -165,15 +169,17 @@ const std::vector<int16_t>& bicubic_weights() {
 
 // ---- warp_perspective: per row ------------------------------------------------------------
 
-// Source positions of one output row, in OpenCV's fixed point: pixel (sx, sy) and fraction
-// index fy * 32 + fx.
-struct RowMap {
-  std::vector<int16_t> sx, sy;
-  std::vector<uint16_t> fraction;
-  explicit RowMap(int width) : sx(width), sy(width), fraction(width) {}
-};
+// saturate_cast<int>(double): round to nearest even (cvRound; lrint without the libm call).
+inline int round_to_int(double v) {
+#if defined(__x86_64__) || defined(_M_X64)
+  return _mm_cvtsd_si32(_mm_set_sd(v));
+#else
+  return int(std::lrint(v));
+#endif
+}
 
-void map_row(const Matrix3x3& m, int y, int width, int block_width, RowMap& map) {
+void map_row_portable(const Matrix3x3& m, int y, int width, int block_width, int16_t* sx, int16_t* sy,
+                      uint16_t* fraction) {
   for (int x0 = 0; x0 < width; x0 += block_width) {
     const int bw = std::min(block_width, width - x0);
     const double X0 = m[0] * x0 + m[1] * y + m[2];
@@ -184,11 +190,11 @@ void map_row(const Matrix3x3& m, int y, int width, int block_width, RowMap& map)
       w = w != 0.0 ? kTabSize / w : 0.0;
       const double fx = std::max(double(INT_MIN), std::min(double(INT_MAX), (X0 + m[0] * x1) * w));
       const double fy = std::max(double(INT_MIN), std::min(double(INT_MAX), (Y0 + m[3] * x1) * w));
-      const int X = int(std::lrint(fx)), Y = int(std::lrint(fy));
+      const int X = round_to_int(fx), Y = round_to_int(fy);
       const int px = X >> kInterBits, py = Y >> kInterBits;
-      map.sx[x0 + x1] = int16_t(std::min(std::max(px, SHRT_MIN), SHRT_MAX));
-      map.sy[x0 + x1] = int16_t(std::min(std::max(py, SHRT_MIN), SHRT_MAX));
-      map.fraction[x0 + x1] = uint16_t((Y & (kTabSize - 1)) * kTabSize + (X & (kTabSize - 1)));
+      sx[x0 + x1] = int16_t(std::min(std::max(px, SHRT_MIN), SHRT_MAX));
+      sy[x0 + x1] = int16_t(std::min(std::max(py, SHRT_MIN), SHRT_MAX));
+      fraction[x0 + x1] = uint16_t((Y & (kTabSize - 1)) * kTabSize + (X & (kTabSize - 1)));
     }
   }
 }
@@ -202,31 +208,32 @@ inline uint8_t fixed_point_to_byte(int sum) {
 
 // kChannels = 0: any count (`channels`).
 template <int kChannels>
-void remap_linear_row(const Image& src, const RowMap& map, uint8_t* out, int width, int channels) {
+void linear_row_portable(const Image& src, const int16_t* sx, const int16_t* sy, const uint16_t* fraction,
+                         uint8_t* out, int width, int channels) {
   const int cn = kChannels > 0 ? kChannels : channels;
   const int16_t* weights = bilinear_weights().data();
   for (int x = 0; x < width; ++x, out += cn) {
-    const int16_t* w = weights + size_t(map.fraction[x]) * 4;
-    const int x0 = clamp_to(map.sx[x], src.width) * cn, x1 = clamp_to(map.sx[x] + 1, src.width) * cn;
-    const uint8_t* r0 = src.row(clamp_to(map.sy[x], src.height));
-    const uint8_t* r1 = src.row(clamp_to(map.sy[x] + 1, src.height));
+    const int16_t* w = weights + size_t(fraction[x]) * 4;
+    const int x0 = clamp_to(sx[x], src.width) * cn, x1 = clamp_to(sx[x] + 1, src.width) * cn;
+    const uint8_t* r0 = src.row(clamp_to(sy[x], src.height));
+    const uint8_t* r1 = src.row(clamp_to(sy[x] + 1, src.height));
     for (int c = 0; c < cn; ++c)
       out[c] = fixed_point_to_byte(r0[x0 + c] * w[0] + r0[x1 + c] * w[1] + r1[x0 + c] * w[2] + r1[x1 + c] * w[3]);
   }
 }
 
 template <int kChannels>
-void remap_cubic_row(const Image& src, const RowMap& map, uint8_t* out, int width, int channels) {
+void cubic_row_portable(const Image& src, const int16_t* sx, const int16_t* sy, const uint16_t* fraction,
+                        uint8_t* out, int width, int channels) {
   const int cn = kChannels > 0 ? kChannels : channels;
   const int16_t* weights = bicubic_weights().data();
   for (int x = 0; x < width; ++x, out += cn) {
-    const int16_t* w = weights + size_t(map.fraction[x]) * 16;
-    const int sx = map.sx[x] - 1, sy = map.sy[x] - 1;
+    const int16_t* w = weights + size_t(fraction[x]) * 16;
     int xs[4];
     const uint8_t* rows[4];
     for (int i = 0; i < 4; ++i) {
-      xs[i] = clamp_to(sx + i, src.width) * cn;
-      rows[i] = src.row(clamp_to(sy + i, src.height));
+      xs[i] = clamp_to(sx[x] - 1 + i, src.width) * cn;
+      rows[i] = src.row(clamp_to(sy[x] - 1 + i, src.height));
     }
     for (int c = 0; c < cn; ++c) {
       int sum = 0;
@@ -239,22 +246,51 @@ void remap_cubic_row(const Image& src, const RowMap& map, uint8_t* out, int widt
   }
 }
 
-template <int kChannels>
-void warp_rows(const Image& src, const Matrix3x3& inverse, Image& dst, WarpInterpolation interpolation) {
-  // OpenCV's block shape: up to 16 rows, as wide as 1024 pixels allow.
-  const int block_rows = std::min(16, dst.height);
-  const int block_width = std::min(kBlockPixels / block_rows, dst.width);
-  RowMap map(dst.width);
-  for (int y = 0; y < dst.height; ++y) {
-    map_row(inverse, y, dst.width, block_width, map);
-    if (interpolation == WarpInterpolation::Linear)
-      remap_linear_row<kChannels>(src, map, dst.row(y), dst.width, src.channels);
-    else
-      remap_cubic_row<kChannels>(src, map, dst.row(y), dst.width, src.channels);
-  }
+bool use_avx2(Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  return (isa == Isa::Avx2 || isa == Isa::Avx512) && cpu_supports(Isa::Avx2);
+#else
+  (void)isa;
+  return false;
+#endif
 }
 
 }  // namespace
+
+void warp_map_row(const Matrix3x3& inverse, int y, int width, int block_width, int16_t* sx, int16_t* sy,
+                  uint16_t* fraction, Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (use_avx2(isa)) return warp_map_row_avx2(inverse.data(), y, width, block_width, sx, sy, fraction);
+#endif
+  map_row_portable(inverse, y, width, block_width, sx, sy, fraction);
+}
+
+void warp_blend_row(const Image& src, const int16_t* sx, const int16_t* sy, const uint16_t* fraction, int width,
+                    WarpInterpolation interpolation, uint8_t* out, Isa isa) {
+  const bool cubic = interpolation == WarpInterpolation::Cubic;
+#if defined(__x86_64__) || defined(_M_X64)
+  if (use_avx2(isa)) {
+    if (cubic)
+      warp_cubic_row_avx2(src.pixels.data(), src.row_bytes(), src.width, src.height, src.channels, sx, sy, fraction,
+                          bicubic_weights().data(), out, width);
+    else
+      warp_linear_row_avx2(src.pixels.data(), src.row_bytes(), src.width, src.height, src.channels, sx, sy, fraction,
+                           bilinear_weights().data(), out, width);
+    return;
+  }
+#endif
+  switch (src.channels) {
+    case 1:
+      return cubic ? cubic_row_portable<1>(src, sx, sy, fraction, out, width, 1)
+                   : linear_row_portable<1>(src, sx, sy, fraction, out, width, 1);
+    case 3:
+      return cubic ? cubic_row_portable<3>(src, sx, sy, fraction, out, width, 3)
+                   : linear_row_portable<3>(src, sx, sy, fraction, out, width, 3);
+    default:
+      return cubic ? cubic_row_portable<0>(src, sx, sy, fraction, out, width, src.channels)
+                   : linear_row_portable<0>(src, sx, sy, fraction, out, width, src.channels);
+  }
+}
 
 Matrix3x3 get_perspective_transform(const std::array<PointF, 4>& src, const std::array<PointF, 4>& dst) {
   double a[8][8], b[8];
@@ -287,10 +323,16 @@ Image warp_perspective(const Image& src, const Matrix3x3& m, int out_width, int 
     throw Error(ErrorCode::InvalidArgument, "warp_perspective: output size must be at least 1x1");
   const Matrix3x3 inverse = invert_3x3(m);
   Image dst(out_width, out_height, src.channels);
-  switch (src.channels) {
-    case 1: warp_rows<1>(src, inverse, dst, interpolation); break;
-    case 3: warp_rows<3>(src, inverse, dst, interpolation); break;
-    default: warp_rows<0>(src, inverse, dst, interpolation); break;
+  // OpenCV's block shape: up to 16 rows, as wide as 1024 pixels allow; its width fixes the
+  // rounding of every position.
+  const int block_rows = std::min(16, out_height);
+  const int block_width = std::min(kBlockPixels / block_rows, out_width);
+  std::vector<int16_t> sx(out_width), sy(out_width);
+  std::vector<uint16_t> fraction(out_width);
+  const Isa isa = active_isa();
+  for (int y = 0; y < out_height; ++y) {
+    warp_map_row(inverse, y, out_width, block_width, sx.data(), sy.data(), fraction.data(), isa);
+    warp_blend_row(src, sx.data(), sy.data(), fraction.data(), out_width, interpolation, dst.row(y), isa);
   }
   return dst;
 }
