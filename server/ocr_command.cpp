@@ -14,9 +14,7 @@
 #include "ops/cpu_features.h"
 #include "ops/error.h"
 #include "ops/image/decode.h"
-#include "runtime/recognizer.h"
-#include "runtime/session.h"
-#include "runtime/thread_pool.h"
+#include "runtime/ocr_engine.h"
 #include "server/model_paths.h"
 
 namespace crnn {
@@ -30,13 +28,19 @@ constexpr const char* kUsage =
     "  --json               print one JSON object per image per line\n"
     "  --threads N          threads to use (default: all cores)\n"
     "  --rec-model PATH     recognizer model (.crnn, made by crnn-convert)\n"
+    "  --det-model PATH     text detector model\n"
+    "  --cls-model PATH     0/180 direction classifier model\n"
+    "  --no-cls             do not use the direction classifier\n"
+    "  --det-limit N        longest side of the detector input (default 960)\n"
     "  --max-pixels N       refuse images larger than N pixels (default 40000000)\n";
 
 struct Options {
   bool detect = true;
+  bool classify = true;
   bool json_output = false;
   int threads = 0;
-  std::string rec_model;
+  int det_limit = 960;
+  std::string rec_model, det_model, cls_model;
   int64_t max_pixels = 40'000'000;
   std::vector<std::string> images;
 };
@@ -60,6 +64,10 @@ bool parse(int argc, char** argv, Options& o) {
     else if (a == "--json") o.json_output = true;
     else if (a == "--threads") o.threads = int(number("--threads", 1, 256));
     else if (a == "--rec-model") o.rec_model = value("--rec-model");
+    else if (a == "--det-model") o.det_model = value("--det-model");
+    else if (a == "--cls-model") o.cls_model = value("--cls-model");
+    else if (a == "--no-cls") o.classify = false;
+    else if (a == "--det-limit") o.det_limit = int(number("--det-limit", 32, 8192));
     else if (a == "--max-pixels") o.max_pixels = number("--max-pixels", 1, int64_t(1) << 40);
     else if (a == "-h" || a == "--help") return false;
     else if (a.size() > 1 && a[0] == '-') throw Error(ErrorCode::InvalidArgument, "unknown option " + a);
@@ -78,24 +86,30 @@ int run_ocr_command(int argc, char** argv) {
       return 0;
     }
     if (o.images.empty()) throw Error(ErrorCode::InvalidArgument, "no images given");
-    if (o.detect)
-      throw Error(ErrorCode::InvalidArgument, "whole-image detection is not available in this build yet; pass --no-detect to read each image as one text line");
   } catch (const Error& e) {
     std::cerr << "crnn-ocr: " << e.what() << "\n" << kUsage;
     return 2;
   }
 
-  std::shared_ptr<const Model> model;
+  EngineConfig config;
+  config.rec_model = o.rec_model.empty() ? default_model_path("rec") : o.rec_model;
+  if (o.detect) {  // single lines need neither the detector nor the classifier
+    config.det_model = o.det_model.empty() ? default_model_path("det") : o.det_model;
+    if (o.classify) config.cls_model = o.cls_model.empty() ? default_model_path("cls") : o.cls_model;
+  }
+  config.threads = o.threads;
+  std::unique_ptr<OcrEngine> engine;
   try {
-    model = Model::load(o.rec_model.empty() ? default_model_path("rec") : o.rec_model);
+    engine = std::make_unique<OcrEngine>(config);
   } catch (const Error& e) {
-    std::cerr << "crnn-ocr: cannot load the recognizer: " << e.what() << "\n"
-              << "(run tools/setup.sh to convert the default models, or pass --rec-model)\n";
+    std::cerr << "crnn-ocr: cannot load the models: " << e.what() << "\n"
+              << "(run tools/setup.sh to convert the default models, or pass --rec-model / --det-model / --cls-model)\n";
     return 2;
   }
-  const Recognizer recognizer(model);
-  ThreadPool pool(o.threads);
-  Session session(model, &pool);
+  OcrOptions options;
+  options.detect = o.detect;
+  options.classify = o.classify;
+  options.det_limit_side = o.det_limit;
   DecodeOptions decode_options;
   decode_options.max_pixels = o.max_pixels;
 
@@ -105,16 +119,17 @@ int run_ocr_command(int argc, char** argv) {
     json out = {{"image", path}};
     try {
       const Image image = decode_image_file(path, decode_options);
-      const RecognizedText r = recognizer.recognize(session, image);
+      const std::vector<OcrLine> lines = engine->read(image, options);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-      const int w = image.width, h = image.height;
       out["success"] = true;
       out["results"] = json::array();
-      if (!r.text.empty())
-        out["results"].push_back({{"text", r.text}, {"confidence", std::round(r.confidence * 1e4) / 1e4},
-                                  {"box", {{0, 0}, {w, 0}, {w, h}, {0, h}}}});
+      for (const OcrLine& line : lines) {
+        json box = json::array();
+        for (const Point2f& p : line.box) box.push_back({std::lround(p.x), std::lround(p.y)});
+        out["results"].push_back({{"text", line.text}, {"confidence", std::round(line.confidence * 1e4) / 1e4}, {"box", box}});
+        if (!o.json_output) std::cout << path << "\t" << line.text << "\t" << line.confidence << "\n";
+      }
       out["elapsed_ms"] = std::round(ms * 100) / 100;
-      if (!o.json_output) std::cout << path << "\t" << r.text << "\t" << r.confidence << "\n";
     } catch (const Error& e) {
       ++failures;
       out["success"] = false;

@@ -1,0 +1,60 @@
+#include "runtime/text_detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ops/error.h"
+#include "ops/image/resize.h"
+
+namespace crnn {
+
+TextDetector::TextDetector(std::shared_ptr<const Model> model) : model_(std::move(model)) {
+  const ModelMetadata& m = model_->metadata();
+  if (m.kind != ModelKind::Detector)
+    throw Error(ErrorCode::UnsupportedModel, "'" + m.name + "' is a " + model_kind_name(m.kind) + " model, not a detector");
+}
+
+void TextDetector::input_size(int width, int height, int limit_side, int& out_w, int& out_h) {
+  double ratio = 1.0;
+  if (std::max(width, height) > limit_side) ratio = double(limit_side) / double(std::max(width, height));
+  // PaddleOCR truncates, then rounds to a multiple of 32 with Python's round (half to even).
+  const int h = int(height * ratio), w = int(width * ratio);
+  out_h = std::max(int(std::nearbyint(h / 32.0)) * 32, 32);
+  out_w = std::max(int(std::nearbyint(w / 32.0)) * 32, 32);
+}
+
+std::vector<float> TextDetector::preprocess(const Image& bgr, int limit_side, Dims& shape) const {
+  if (bgr.empty() || bgr.channels != 3) throw Error(ErrorCode::InvalidArgument, "expected a non-empty BGR image");
+  if (limit_side < 32 || limit_side > 8192) throw Error(ErrorCode::InvalidArgument, "det_limit must be between 32 and 8192");
+  int w = 0, h = 0;
+  input_size(bgr.width, bgr.height, limit_side, w, h);
+  const Image resized = resize_bilinear(bgr, w, h);
+  const ModelMetadata& m = model_->metadata();
+  shape = {1, 3, h, w};
+  std::vector<float> input(size_t(3) * h * w);
+  const bool rgb = m.colour_order == "RGB";
+  for (int c = 0; c < 3; ++c) {
+    const int source_channel = rgb ? 2 - c : c;
+    const float scale = 1.f / (255.f * m.std[c]), shift = -m.mean[c] / m.std[c];
+    float* plane = input.data() + size_t(c) * h * w;
+    for (int y = 0; y < h; ++y) {
+      const uint8_t* row = resized.row(y);
+      for (int x = 0; x < w; ++x) plane[size_t(y) * w + x] = float(row[x * 3 + source_channel]) * scale + shift;
+    }
+  }
+  return input;
+}
+
+std::vector<TextBox> TextDetector::detect(Session& session, const Image& bgr, int limit_side, const DbOptions& options) const {
+  Dims shape;
+  const std::vector<float> input = preprocess(bgr, limit_side, shape);
+  const Tensor& map = session.run(input.data(), shape);
+  if (map.shape.size() != 4 || map.shape[0] != 1 || map.shape[1] != 1)
+    throw Error(ErrorCode::CorruptModel, "detector output " + dims_to_string(map.shape) + " is not [1, 1, H, W]");
+  std::vector<TextBox> boxes =
+      db_postprocess(map.data, int(map.shape[2]), int(map.shape[3]), bgr.height, bgr.width, options);
+  sort_reading_order(boxes);
+  return boxes;
+}
+
+}  // namespace crnn
