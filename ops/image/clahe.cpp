@@ -7,10 +7,24 @@
 
 #include "ops/error.h"
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
 namespace crnn {
 namespace {
 
 constexpr int kLevels = 256;
+
+// saturate_cast<uchar>(float): round half to even (cvRound), then clamp to 0..255.
+inline uint8_t round_to_byte(float v) {
+#if defined(__x86_64__) || defined(_M_X64)
+  const int r = _mm_cvtss_si32(_mm_set_ss(v));  // lrintf without the libm call
+#else
+  const long r = std::lrintf(v);
+#endif
+  return uint8_t(r < 0 ? 0 : r > 255 ? 255 : r);
+}
 
 // cv::borderInterpolate(p, len, BORDER_REFLECT_101), including reflections repeated for
 // paddings longer than the image: ... 2 1 | 0 1 2 ... n-1 | n-2 n-3 ...
@@ -39,40 +53,46 @@ TileGrid tile_grid(int width, int height, int tiles_x, int tiles_y) {
 }
 
 // Histogram of one tile of the reflect-101-padded image. `column_source[i]` is the source
-// column of padded column width + i. Four interleaved tables keep runs of equal levels (white
-// paper) from serialising on one counter.
+// column of padded column width + i. Large tiles count into four interleaved tables, which
+// keeps runs of equal levels (white paper) from serialising on one counter; small ones into
+// one (clearing and summing four tables would cost more than the pixels).
 std::array<int, kLevels> tile_histogram(const Image& src, const TileGrid& g, int tx, int ty,
                                         const std::vector<int>& column_source) {
-  std::array<std::array<int, kLevels>, 4> part{};
+  const bool interleave = g.tile_w * g.tile_h >= 4096;
+  std::array<std::array<int, kLevels>, 4> part;
+  for (int t = 0; t < (interleave ? 4 : 1); ++t) part[t].fill(0);
+  int* h0 = part[0].data();
+  int* h1 = interleave ? part[1].data() : h0;
+  int* h2 = interleave ? part[2].data() : h0;
+  int* h3 = interleave ? part[3].data() : h0;
   const int x0 = tx * g.tile_w, x_end = x0 + g.tile_w;
   const int inside_end = std::min(x_end, src.width);
   for (int py = ty * g.tile_h; py < (ty + 1) * g.tile_h; ++py) {
     const uint8_t* row = src.row(reflect_101(py, src.height));
     int x = x0;
     for (; x + 4 <= inside_end; x += 4) {
-      ++part[0][row[x]];
-      ++part[1][row[x + 1]];
-      ++part[2][row[x + 2]];
-      ++part[3][row[x + 3]];
+      ++h0[row[x]];
+      ++h1[row[x + 1]];
+      ++h2[row[x + 2]];
+      ++h3[row[x + 3]];
     }
-    for (; x < inside_end; ++x) ++part[0][row[x]];
-    for (x = std::max(x0, src.width); x < x_end; ++x) ++part[1][row[column_source[x - src.width]]];
+    for (; x < inside_end; ++x) ++h0[row[x]];
+    for (x = std::max(x0, src.width); x < x_end; ++x) ++h1[row[column_source[x - src.width]]];
   }
+  if (!interleave) return part[0];
   std::array<int, kLevels> hist;
   for (int v = 0; v < kLevels; ++v) hist[v] = part[0][v] + part[1][v] + part[2][v] + part[3][v];
   return hist;
 }
 
 // Clips the histogram and redistributes the excess exactly as OpenCV's CLAHE_CalcLut_Body,
-// then turns it into the tile's LUT.
+// then turns it into the tile's LUT: round(cumulative count * lut_scale) in float.
 void tile_lut(std::array<int, kLevels>& hist, int clip_limit, float lut_scale, uint8_t* lut) {
   if (clip_limit > 0) {
     int clipped = 0;
-    for (int& h : hist) {
-      if (h > clip_limit) {
-        clipped += h - clip_limit;
-        h = clip_limit;
-      }
+    for (int& h : hist) {  // branch-free, so it vectorises
+      clipped += std::max(h - clip_limit, 0);
+      h = std::min(h, clip_limit);
     }
     const int batch = clipped / kLevels;
     int residual = clipped - batch * kLevels;
@@ -82,13 +102,33 @@ void tile_lut(std::array<int, kLevels>& hist, int clip_limit, float lut_scale, u
       for (int i = 0; i < kLevels && residual > 0; i += step, --residual) ++hist[i];
     }
   }
+#if defined(__x86_64__) || defined(_M_X64)
+  // Four levels at a time: in-register prefix sums plus the running total, then OpenCV's
+  // float product and round-to-nearest-even conversion (cvRound), saturated to bytes.
+  const __m128 scale = _mm_set1_ps(lut_scale);
+  __m128i total = _mm_setzero_si128();
+  for (int v = 0; v < kLevels; v += 8) {
+    __m128i a = _mm_loadu_si128((const __m128i*)(hist.data() + v));
+    __m128i b = _mm_loadu_si128((const __m128i*)(hist.data() + v + 4));
+    a = _mm_add_epi32(a, _mm_slli_si128(a, 4));
+    a = _mm_add_epi32(a, _mm_slli_si128(a, 8));
+    a = _mm_add_epi32(a, total);
+    b = _mm_add_epi32(b, _mm_slli_si128(b, 4));
+    b = _mm_add_epi32(b, _mm_slli_si128(b, 8));
+    b = _mm_add_epi32(b, _mm_shuffle_epi32(a, _MM_SHUFFLE(3, 3, 3, 3)));
+    total = _mm_shuffle_epi32(b, _MM_SHUFFLE(3, 3, 3, 3));
+    const __m128i ra = _mm_cvtps_epi32(_mm_mul_ps(_mm_cvtepi32_ps(a), scale));
+    const __m128i rb = _mm_cvtps_epi32(_mm_mul_ps(_mm_cvtepi32_ps(b), scale));
+    const __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(ra, rb), _mm_setzero_si128());
+    _mm_storel_epi64((__m128i*)(lut + v), bytes);
+  }
+#else
   int sum = 0;
   for (int v = 0; v < kLevels; ++v) {
     sum += hist[v];
-    // saturate_cast<uchar>(float): round half to even, then clamp.
-    const long r = std::lrintf(float(sum) * lut_scale);
-    lut[v] = uint8_t(std::min(std::max(r, 0L), 255L));
+    lut[v] = round_to_byte(float(sum) * lut_scale);
   }
+#endif
 }
 
 void clahe_blend_row_scalar(const uint8_t* src, uint8_t* dst, int width, const uint32_t* tables,
@@ -97,9 +137,7 @@ void clahe_blend_row_scalar(const uint8_t* src, uint8_t* dst, int width, const u
     const uint32_t t = tables[offsets[x] + src[x]];
     const float tl = float(t & 255), tr = float((t >> 8) & 255), bl = float((t >> 16) & 255), br = float(t >> 24);
     // The baseline build has no FMA: each product is rounded, as in OpenCV.
-    const float res = (tl * xa1[x] + tr * xa[x]) * ya1 + (bl * xa1[x] + br * xa[x]) * ya;
-    const long r = std::lrintf(res);
-    dst[x] = uint8_t(std::min(std::max(r, 0L), 255L));
+    dst[x] = round_to_byte((tl * xa1[x] + tr * xa[x]) * ya1 + (bl * xa1[x] + br * xa[x]) * ya);
   }
 }
 
