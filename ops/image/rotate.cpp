@@ -1,6 +1,7 @@
 #include "ops/image/rotate.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -9,9 +10,11 @@
 namespace crnn {
 namespace {
 
-// Quarter turns read the source down columns; working in square tiles keeps the tile's source
-// rows and destination rows in cache (64 x 64 pixels x 3 bytes = 12 KiB each side).
-constexpr int kTile = 64;
+// Quarter turns read the source down columns; working in tiles keeps the tile's source rows
+// and destination rows in cache. Few output columns (source rows) by many output rows (source
+// columns) gives the memory system long sequential runs in each source row (measured best on
+// 4000x3000 BGR among 64x64 .. 4x4096).
+constexpr int kTileColumns = 16, kTileRows = 1024;
 
 template <int kChannels>
 void copy_pixel(uint8_t* dst, const uint8_t* src, int channels) {
@@ -23,21 +26,29 @@ void copy_pixel(uint8_t* dst, const uint8_t* src, int channels) {
 }
 
 // out(x, y) = src(sx, sy) with sx = y (clockwise) or W - 1 - y (counter-clockwise), and
-// sy = H - 1 - x (clockwise) or x (counter-clockwise). kChannels = 0: any count.
+// sy = H - 1 - x (clockwise) or x (counter-clockwise): along an output row the source pointer
+// steps one source row up or down. kChannels = 0: any count.
 template <int kChannels>
 void quarter_turn(const Image& src, Image& dst, bool clockwise, int channels) {
   const int out_w = dst.width, out_h = dst.height;
-  for (int ty = 0; ty < out_h; ty += kTile) {
-    const int y_end = std::min(ty + kTile, out_h);
-    for (int tx = 0; tx < out_w; tx += kTile) {
-      const int x_end = std::min(tx + kTile, out_w);
+  const ptrdiff_t step = clockwise ? -ptrdiff_t(src.row_bytes()) : ptrdiff_t(src.row_bytes());
+  for (int ty = 0; ty < out_h; ty += kTileRows) {
+    const int y_end = std::min(ty + kTileRows, out_h);
+    for (int tx = 0; tx < out_w; tx += kTileColumns) {
+      const int x_end = std::min(tx + kTileColumns, out_w);
       for (int y = ty; y < y_end; ++y) {
         const int sx = clockwise ? y : src.width - 1 - y;
+        const uint8_t* in = src.row(clockwise ? src.height - 1 - tx : tx) + size_t(sx) * channels;
         uint8_t* out = dst.row(y) + size_t(tx) * channels;
-        for (int x = tx; x < x_end; ++x, out += channels) {
-          const int sy = clockwise ? src.height - 1 - x : x;
-          copy_pixel<kChannels>(out, src.row(sy) + size_t(sx) * channels, channels);
+        int x = tx;
+        if (kChannels == 3 && sx + 1 < src.width) {
+          // A 4-byte word per 3-byte pixel (the source pixel is never the image's last byte
+          // triple here): the extra byte lands on the next output pixel, rewritten right after;
+          // the row's last pixel moves 3 bytes.
+          const int words_end = x_end == out_w ? x_end - 1 : x_end;
+          for (; x < words_end; ++x, out += 3, in += step) std::memcpy(out, in, 4);
         }
+        for (; x < x_end; ++x, out += channels, in += step) copy_pixel<kChannels>(out, in, channels);
       }
     }
   }
@@ -48,7 +59,26 @@ void half_turn(const Image& src, Image& dst, int channels) {
   for (int y = 0; y < src.height; ++y) {
     const uint8_t* in = src.row(src.height - 1 - y) + size_t(src.width - 1) * channels;
     uint8_t* out = dst.row(y);
-    for (int x = 0; x < src.width; ++x, in -= channels, out += channels) copy_pixel<kChannels>(out, in, channels);
+    int x = 0;
+    if (kChannels == 1) {
+      // Eight pixels per byte-swapped 64-bit word.
+      for (; x + 8 <= src.width; x += 8, in -= 8, out += 8) {
+        uint64_t v;
+        std::memcpy(&v, in - 7, 8);
+        v = __builtin_bswap64(v);
+        std::memcpy(out, &v, 8);
+      }
+    } else if (kChannels == 3) {
+      // A 4-byte word per pixel: the extra byte read is the source pixel to its right (absent
+      // for the image's last pixel, x = 0 of row 0), the extra byte written lands on the next
+      // output pixel, rewritten right after.
+      if (y == 0) {
+        copy_pixel<3>(out, in, 3);
+        ++x, in -= 3, out += 3;
+      }
+      for (; x + 1 < src.width; ++x, in -= 3, out += 3) std::memcpy(out, in, 4);
+    }
+    for (; x < src.width; ++x, in -= channels, out += channels) copy_pixel<kChannels>(out, in, channels);
   }
 }
 
