@@ -5,6 +5,7 @@
 
 #include "ops/error.h"
 #include "ops/image/resize.h"
+#include "runtime/detection_tiling.h"
 
 namespace crnn {
 
@@ -45,15 +46,36 @@ std::vector<float> TextDetector::preprocess(const Image& bgr, int limit_side, Di
   return input;
 }
 
-std::vector<TextBox> TextDetector::detect(Session& session, const Image& bgr, int limit_side, const DbOptions& options) const {
+std::vector<TextBox> TextDetector::detect_one(Session& session, const Image& bgr, int limit_side,
+                                             const DbOptions& options) const {
   Dims shape;
   const std::vector<float> input = preprocess(bgr, limit_side, shape);
   const Tensor& map = session.run(input.data(), shape);
   if (map.shape.size() != 4 || map.shape[0] != 1 || map.shape[1] != 1)
     throw Error(ErrorCode::CorruptModel, "detector output " + dims_to_string(map.shape) + " is not [1, 1, H, W]");
-  std::vector<TextBox> boxes =
-      db_postprocess(map.data, int(map.shape[2]), int(map.shape[3]), bgr.height, bgr.width, options);
-  sort_reading_order(boxes);
+  return db_postprocess(map.data, int(map.shape[2]), int(map.shape[3]), bgr.height, bgr.width, options);
+}
+
+std::vector<TextBox> TextDetector::detect(Session& session, const Image& bgr, int limit_side, const DbOptions& options) const {
+  const std::vector<DetectionTile> tiles = plan_detection_tiles(bgr.width, bgr.height, limit_side);
+  std::vector<TextBox> boxes;
+  if (tiles.size() == 1) {
+    boxes = detect_one(session, bgr, limit_side, options);
+    sort_reading_order(boxes);
+  } else {
+    std::vector<std::vector<TextBox>> per_tile;
+    for (const DetectionTile& t : tiles) {
+      Image tile(t.width, t.height, 3);
+      for (int y = 0; y < t.height; ++y)
+        std::copy_n(bgr.row(t.y + y) + size_t(t.x) * 3, tile.row_bytes(), tile.row(y));
+      std::vector<TextBox> found = detect_one(session, tile, limit_side, options);
+      for (TextBox& b : found)
+        for (Point2f& p : b.points) p = {p.x + float(t.x), p.y + float(t.y)};
+      per_tile.push_back(std::move(found));
+    }
+    boxes = merge_tile_boxes(per_tile);
+    sort_by_lines(boxes);
+  }
   return boxes;
 }
 

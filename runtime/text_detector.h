@@ -22,12 +22,16 @@ class TextDetector {
   static void input_size(int width, int height, int limit_side, int& out_w, int& out_h);
   // NCHW model input for a BGR image; shape = [1, 3, h, w].
   std::vector<float> preprocess(const Image& bgr, int limit_side, Dims& shape) const;
-  // Boxes in the image's pixel coordinates, in reading order.
+  // Boxes in the image's pixel coordinates, in reading order. Very elongated images are
+  // detected on overlapping tiles (runtime/detection_tiling.h).
   std::vector<TextBox> detect(Session& session, const Image& bgr, int limit_side, const DbOptions& options) const;
 
   const std::shared_ptr<const Model>& model() const { return model_; }
 
  private:
+  // One detector pass over the whole image (PaddleOCR's behaviour); boxes unordered.
+  std::vector<TextBox> detect_one(Session& session, const Image& bgr, int limit_side, const DbOptions& options) const;
+
   std::shared_ptr<const Model> model_;
 };
 
