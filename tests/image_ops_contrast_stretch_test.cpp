@@ -51,6 +51,23 @@ TEST(ImageOpsContrastStretch, LevelsAndMapping) {
   EXPECT_EQ(contrast_stretch(three).pixels, (std::vector<uint8_t>{0, 128, 255}));
 }
 
+// Every (low, high) pair: an image holding each level of [low, high] (twice, so vector and
+// scalar tails both run) must map exactly as the documented formula.
+TEST(ImageOpsContrastStretch, EveryRangeMatchesTheFormula) {
+  for (int low = 0; low < 256; ++low)
+    for (int high = low + 1; high < 256; ++high) {
+      const int range = high - low, count = 2 * (range + 1) + 5;
+      Image img(count, 1, 1);
+      for (int i = 0; i < count; ++i) img.pixels[i] = uint8_t(low + i % (range + 1));
+      const Image out = contrast_stretch(img);
+      for (int i = 0; i < count; ++i) {
+        const int v = img.pixels[i];
+        const int want = (510 * (v - low) + range) / (2 * range);
+        ASSERT_EQ(out.pixels[i], want) << "low " << low << " high " << high << " v " << v;
+      }
+    }
+}
+
 TEST(ImageOpsContrastStretch, FlatAndMeetingPercentilesLeaveTheImage) {
   Image flat(7, 3, 3);
   for (uint8_t& v : flat.pixels) v = 90;

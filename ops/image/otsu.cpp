@@ -14,11 +14,13 @@ bool consistent(const Image& img) {
          img.pixels.size() == size_t(img.width) * img.height * img.channels;
 }
 
-// Four interleaved tables keep runs of equal bytes from serialising on one counter; a table
-// is flushed before its 32-bit counters could overflow.
-std::array<uint64_t, 256> histogram(const uint8_t* p, size_t n) {
-  std::array<std::array<uint32_t, 256>, 4> partial{};
+}  // namespace
+
+// Four interleaved tables keep runs of equal bytes (white paper) from serialising on one
+// counter; each table is flushed before its 32-bit counters could overflow.
+std::array<uint64_t, 256> level_histogram(const uint8_t* p, size_t n) {
   std::array<uint64_t, 256> total{};
+  std::array<std::array<uint32_t, 256>, 4> partial{};
   size_t i = 0;
   while (i < n) {
     const size_t end = n - i > (size_t(1) << 30) ? i + (size_t(1) << 30) : n;
@@ -37,12 +39,10 @@ std::array<uint64_t, 256> histogram(const uint8_t* p, size_t n) {
   return total;
 }
 
-}  // namespace
-
 int otsu_threshold(const Image& grey) {
   if (!consistent(grey) || grey.channels != 1)
     throw Error(ErrorCode::InvalidArgument, "otsu_threshold: expected a non-empty one-channel image");
-  const std::array<uint64_t, 256> h = histogram(grey.pixels.data(), grey.pixels.size());
+  const std::array<uint64_t, 256> h = level_histogram(grey.pixels.data(), grey.pixels.size());
   // OpenCV's arithmetic, step for step (the baseline build has no FMA contraction).
   const double scale = 1.0 / double(grey.pixels.size());
   double mu = 0;

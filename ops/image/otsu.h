@@ -4,6 +4,8 @@
 // near-ties resolve identically), and pixels strictly above it become `max_value`.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "ops/image/image.h"
@@ -16,5 +18,8 @@ int otsu_threshold(const Image& grey);
 
 // THRESH_BINARY: out = v > threshold ? max_value : 0. Any channel count (applied per sample).
 Image binarize(const Image& src, int threshold, uint8_t max_value = 255);
+
+// Counts of each byte value among n bytes (Otsu's histogram; also used by contrast_stretch).
+std::array<uint64_t, 256> level_histogram(const uint8_t* bytes, size_t n);
 
 }  // namespace crnn
