@@ -40,7 +40,7 @@ std::vector<OcrLine> OcrEngine::read(const Image& bgr, const OcrOptions& options
   if (bgr.empty() || bgr.channels != 3) throw Error(ErrorCode::InvalidArgument, "expected a non-empty BGR image");
   if (options.detect) return read_page(bgr, options);
   auto session = rec_sessions_->acquire();
-  const RecognizedText r = recognizer_->recognize(*session, bgr);
+  const RecognizedText r = recognizer_->recognize(*session, enhance_line(bgr, options.enhance));
   std::vector<OcrLine> out;
   if (r.text.empty()) return out;
   OcrLine line{r.text, r.confidence, {}};
@@ -72,6 +72,8 @@ std::vector<OcrLine> OcrEngine::read_page(const Image& bgr, const OcrOptions& op
     for (size_t i = 0; i < crops.size(); ++i)
       if (dirs[i].upside_down && dirs[i].score >= options.cls_threshold) crops[i] = rotate(crops[i], Rotation::Rotate180);
   }
+  if (options.enhance != Enhancement::None)
+    for (Image& c : crops) c = enhance_line(c, options.enhance);
   std::vector<RecognizedText> texts;
   if (!crops.empty()) {
     auto session = rec_sessions_->acquire();

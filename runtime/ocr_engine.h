@@ -12,6 +12,7 @@
 
 #include "ops/detection/db_postprocess.h"
 #include "ops/image/image.h"
+#include "runtime/enhancement.h"
 #include "runtime/model.h"
 #include "runtime/thread_pool.h"
 
@@ -36,6 +37,7 @@ struct OcrOptions {
   DbOptions db;                // DB post-processing thresholds
   float cls_threshold = 0.9f;  // flip a crop when "180" scores at least this
   float drop_score = 0.5f;     // detected lines below this confidence are dropped
+  Enhancement enhance = Enhancement::None;  // applied to each line image before recognition
 };
 
 struct OcrLine {

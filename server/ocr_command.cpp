@@ -32,6 +32,8 @@ constexpr const char* kUsage =
     "  --cls-model PATH     0/180 direction classifier model\n"
     "  --no-cls             do not use the direction classifier\n"
     "  --det-limit N        longest side of the detector input (default 960)\n"
+    "  --enhance MODE       clean up lines before recognition: none, gray, clahe, otsu, auto\n"
+    "                       (default none)\n"
     "  --max-pixels N       refuse images larger than N pixels (default 40000000)\n";
 
 struct Options {
@@ -40,6 +42,7 @@ struct Options {
   bool json_output = false;
   int threads = 0;
   int det_limit = 960;
+  Enhancement enhance = Enhancement::None;
   std::string rec_model, det_model, cls_model;
   int64_t max_pixels = 40'000'000;
   std::vector<std::string> images;
@@ -67,6 +70,7 @@ bool parse(int argc, char** argv, Options& o) {
     else if (a == "--det-model") o.det_model = value("--det-model");
     else if (a == "--cls-model") o.cls_model = value("--cls-model");
     else if (a == "--no-cls") o.classify = false;
+    else if (a == "--enhance") o.enhance = parse_enhancement(value("--enhance"));
     else if (a == "--det-limit") o.det_limit = int(number("--det-limit", 32, 8192));
     else if (a == "--max-pixels") o.max_pixels = number("--max-pixels", 1, int64_t(1) << 40);
     else if (a == "-h" || a == "--help") return false;
@@ -110,6 +114,7 @@ int run_ocr_command(int argc, char** argv) {
   options.detect = o.detect;
   options.classify = o.classify;
   options.det_limit_side = o.det_limit;
+  options.enhance = o.enhance;
   DecodeOptions decode_options;
   decode_options.max_pixels = o.max_pixels;
 
