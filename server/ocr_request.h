@@ -19,7 +19,7 @@ struct OcrRequestOptions {
 };
 
 constexpr int kMinDetLimit = 32;
-constexpr int kMaxDetLimit = 2560;  // bounds the detector's memory per request
+constexpr int kMaxDetLimit = 4096;  // the server may set a lower limit (memory)
 
 struct OcrRequest {
   std::vector<std::string> images;  // encoded image files, in upload order
