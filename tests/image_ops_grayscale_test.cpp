@@ -67,7 +67,7 @@ TEST(ImageOpsGrayscale, EveryColourEveryIsa) {
 // Every length (tails of every size) and offset, bytes around the output untouched.
 TEST(ImageOpsGrayscale, IsaVariantsAgreeOnEveryLength) {
   std::mt19937 rng(3);
-  std::vector<uint8_t> bgr(3 * 300 + 7);
+  std::vector<uint8_t> bgr(3 * (300 + 7));
   for (uint8_t& v : bgr) v = uint8_t(rng());
   for (Isa isa : kAllIsas) {
     if (isa != Isa::Scalar && !cpu_supports(isa)) continue;
