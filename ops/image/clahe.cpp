@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <cmath>
 #include <vector>
 
@@ -164,7 +165,7 @@ Image clahe(const Image& grey, double clip_limit, int tiles_x, int tiles_y) {
   const int tile_area = g.tile_w * g.tile_h;
   const float lut_scale = float(kLevels - 1) / float(tile_area);
   int clip = 0;
-  if (clip_limit > 0.0) clip = std::max(int(clip_limit * tile_area / kLevels), 1);
+  if (clip_limit > 0.0) clip = std::max(int(std::min(clip_limit * tile_area / kLevels, double(INT_MAX))), 1);
 
   // LUTs, tile-major: luts[(ty * tiles_x + tx) * 256 + level].
   std::vector<int> column_source(size_t(g.tile_w) * tiles_x - grey.width);
