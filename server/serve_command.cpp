@@ -6,9 +6,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -16,8 +18,8 @@
 #include "runtime/ocr_engine.h"
 #include "server/auth.h"
 #include "server/http_server.h"
-#include "server/ocr_request.h"
 #include "server/model_paths.h"
+#include "server/ocr_request.h"
 #include "server/request_log.h"
 
 namespace crnn {
@@ -128,6 +130,8 @@ Image warm_up_image(int width, int height) {
   return image;
 }
 
+const char* signal_name(int number) { return number == SIGTERM ? "SIGTERM" : number == SIGINT ? "SIGINT" : "signal"; }
+
 void warm_up(const OcrEngine& engine) {
   OcrOptions line;
   line.detect = false;
@@ -182,29 +186,67 @@ int run_serve_command(int argc, char** argv, const char* version) {
                           {"auth", auth.enabled()},
                           {"tokens", auth.token_count()}});
 
+  // The signal watcher. Before the models are ready nothing is in progress (every route but
+  // /health answers 503), so a signal then ends the process at once, even when loading hangs.
+  // After that, it hands the signal to the main thread, which drains.
+  std::mutex lifecycle;
+  std::condition_variable signalled;
+  bool ready = false, leaving = false;
+  int signal_number = 0;
+  std::thread watcher([&] {
+    int number = 0;
+    sigwait(&stop_signals, &number);
+    std::unique_lock<std::mutex> lock(lifecycle);
+    if (leaving) return;  // woken by the main thread on its way out
+    if (!ready) {
+      log.event("stopping", {{"signal", signal_name(number)}, {"while", "loading"}});
+      server.stop();
+      log.event("stopped");
+      std::_Exit(0);
+    }
+    signal_number = number;
+    signalled.notify_all();
+  });
+  auto leave = [&](int status) {
+    {
+      std::lock_guard<std::mutex> lock(lifecycle);
+      leaving = true;
+    }
+    pthread_kill(watcher.native_handle(), SIGTERM);  // ends its sigwait(); it sees `leaving`
+    watcher.join();
+    server.stop();
+    return status;
+  };
+
   const auto load_start = std::chrono::steady_clock::now();
   std::shared_ptr<const OcrEngine> engine;
   try {
     engine = std::make_shared<const OcrEngine>(o.engine);
     warm_up(*engine);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
     log.event("error", {{"error", std::string("cannot load the models: ") + e.what()},
                         {"hint", "run tools/setup.sh to convert the default models, or pass --rec-model/--det-model/"
                                  "--cls-model (or --no-det/--no-cls)"}});
-    server.stop();
-    return 2;
+    return leave(2);
   }
-  nlohmann::json models = {{"rec", model_json(engine->recognizer_metadata(), o.engine.rec_model)},
-                           {"det", model_json(engine->detector_metadata(), o.engine.det_model)},
-                           {"cls", model_json(engine->classifier_metadata(), o.engine.cls_model)}};
-  server.set_engine(engine, models);
+  const nlohmann::json models = {{"rec", model_json(engine->recognizer_metadata(), o.engine.rec_model)},
+                                 {"det", model_json(engine->detector_metadata(), o.engine.det_model)},
+                                 {"cls", model_json(engine->classifier_metadata(), o.engine.cls_model)}};
+  {
+    std::lock_guard<std::mutex> lock(lifecycle);
+    server.set_engine(engine, models);
+    ready = true;
+  }
   const double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start).count();
   log.event("ready", {{"port", port}, {"load_ms", std::round(load_ms)}, {"models", models}, {"threads", engine->threads()}});
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  log.event("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  server.stop();
+  {
+    std::unique_lock<std::mutex> lock(lifecycle);
+    signalled.wait(lock, [&] { return signal_number != 0; });
+  }
+  watcher.join();
+  log.event("stopping", {{"signal", signal_name(signal_number)}});
+  server.stop();  // returns once every request in progress has been answered
   log.event("stopped");
   return 0;
 }

@@ -502,6 +502,20 @@ TEST_F(ServerHttp, PortOpensBeforeTheModelsLoadAndOnlyHealthAnswersUntilThen) {
   ::unlink(fifo.c_str());
 }
 
+TEST_F(ServerHttp, SigtermWhileTheModelsLoadEndsTheProcessAtOnce) {
+  const std::string fifo = testing::TempDir() + "server_test_fifo_term_" + std::to_string(getpid()) + ".crnn";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ServerProcess* server = start({"--rec-model", fifo, "--no-det", "--no-cls"}, {}, false, false);
+  if (server == nullptr) return;
+  EXPECT_EQ(get(port_, "/health").status, 503);
+  const Clock::time_point sent = Clock::now();
+  EXPECT_EQ(server->wait_exit(SIGTERM, 10s), 0) << "loading blocks forever here; only the signal can end it";
+  EXPECT_LT(Clock::now() - sent, 5s);
+  EXPECT_FALSE(server->wait_event("stopped", 1s).is_null()) << server->log_text();
+  ::unlink(fifo.c_str());
+}
+
 TEST_F(ServerHttp, ReadsImagesSentAsMultipartRawBodyOrJsonBase64) {
   if (start({}) == nullptr) return;
   const std::string word = sample(kWordImage), english = sample(kEnglishWord), photo = sample(kPhoto);
