@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The WebUI test in a real browser: Debian's chromium (installed here if missing) driven by npm
-# playwright-core (tests/browser, installed with `npm ci`) against `crnn-ocr serve` started on a
+# The WebUI test in a real browser: Debian's chromium (installed here if missing, with nodejs
+# and npm) driven by npm playwright-core (tests/browser, pinned to a release that still runs on
+# Debian 12's Node 18, installed with `npm ci`) against `crnn-ocr serve` started on a
 # free loopback port with a fresh API token. Needs build/crnn-ocr and build/crnn-convert
 # (tools/test.sh builds them) and ../shared beside the repository.
 set -euo pipefail
@@ -8,10 +9,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${CRNN_BUILD_DIR:-$root/build}"
 shared="${CRNN_SHARED:-$root/../shared}"
 
-if ! [ -x /usr/bin/chromium ]; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 (cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 
