@@ -178,24 +178,21 @@ inline int round_to_int(double v) {
 #endif
 }
 
-void map_row_portable(const Matrix3x3& m, int y, int width, int block_width, int16_t* sx, int16_t* sy,
-                      uint16_t* fraction) {
-  for (int x0 = 0; x0 < width; x0 += block_width) {
-    const int bw = std::min(block_width, width - x0);
-    const double X0 = m[0] * x0 + m[1] * y + m[2];
-    const double Y0 = m[3] * x0 + m[4] * y + m[5];
-    const double W0 = m[6] * x0 + m[7] * y + m[8];
-    for (int x1 = 0; x1 < bw; ++x1) {
-      double w = W0 + m[6] * x1;
-      w = w != 0.0 ? kTabSize / w : 0.0;
-      const double fx = std::max(double(INT_MIN), std::min(double(INT_MAX), (X0 + m[0] * x1) * w));
-      const double fy = std::max(double(INT_MIN), std::min(double(INT_MAX), (Y0 + m[3] * x1) * w));
-      const int X = round_to_int(fx), Y = round_to_int(fy);
-      const int px = X >> kInterBits, py = Y >> kInterBits;
-      sx[x0 + x1] = int16_t(std::min(std::max(px, SHRT_MIN), SHRT_MAX));
-      sy[x0 + x1] = int16_t(std::min(std::max(py, SHRT_MIN), SHRT_MAX));
-      fraction[x0 + x1] = uint16_t((Y & (kTabSize - 1)) * kTabSize + (X & (kTabSize - 1)));
-    }
+void map_block_portable(const Matrix3x3& m, int y, int block_x, int count, int16_t* sx, int16_t* sy,
+                        uint16_t* fraction) {
+  const double X0 = m[0] * block_x + m[1] * y + m[2];
+  const double Y0 = m[3] * block_x + m[4] * y + m[5];
+  const double W0 = m[6] * block_x + m[7] * y + m[8];
+  for (int x1 = 0; x1 < count; ++x1) {
+    double w = W0 + m[6] * x1;
+    w = w != 0.0 ? kTabSize / w : 0.0;
+    const double fx = std::max(double(INT_MIN), std::min(double(INT_MAX), (X0 + m[0] * x1) * w));
+    const double fy = std::max(double(INT_MIN), std::min(double(INT_MAX), (Y0 + m[3] * x1) * w));
+    const int X = round_to_int(fx), Y = round_to_int(fy);
+    const int px = X >> kInterBits, py = Y >> kInterBits;
+    sx[x1] = int16_t(std::min(std::max(px, SHRT_MIN), SHRT_MAX));
+    sy[x1] = int16_t(std::min(std::max(py, SHRT_MIN), SHRT_MAX));
+    fraction[x1] = uint16_t((Y & (kTabSize - 1)) * kTabSize + (X & (kTabSize - 1)));
   }
 }
 
@@ -257,12 +254,20 @@ bool use_avx2(Isa isa) {
 
 }  // namespace
 
+void warp_map_block(const Matrix3x3& inverse, int y, int block_x, int count, int16_t* sx, int16_t* sy,
+                    uint16_t* fraction, Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (use_avx2(isa)) return warp_map_block_avx2(inverse.data(), y, block_x, count, sx, sy, fraction);
+#endif
+  map_block_portable(inverse, y, block_x, count, sx, sy, fraction);
+}
+
 void warp_map_row(const Matrix3x3& inverse, int y, int width, int block_width, int16_t* sx, int16_t* sy,
                   uint16_t* fraction, Isa isa) {
-#if defined(__x86_64__) || defined(_M_X64)
-  if (use_avx2(isa)) return warp_map_row_avx2(inverse.data(), y, width, block_width, sx, sy, fraction);
-#endif
-  map_row_portable(inverse, y, width, block_width, sx, sy, fraction);
+  for (int x0 = 0; x0 < width; x0 += block_width) {
+    const int count = std::min(block_width, width - x0);
+    warp_map_block(inverse, y, x0, count, sx + x0, sy + x0, fraction + x0, isa);
+  }
 }
 
 void warp_blend_row(const Image& src, const int16_t* sx, const int16_t* sy, const uint16_t* fraction, int width,
@@ -323,16 +328,23 @@ Image warp_perspective(const Image& src, const Matrix3x3& m, int out_width, int 
     throw Error(ErrorCode::InvalidArgument, "warp_perspective: output size must be at least 1x1");
   const Matrix3x3 inverse = invert_3x3(m);
   Image dst(out_width, out_height, src.channels);
-  // OpenCV's block shape: up to 16 rows, as wide as 1024 pixels allow; its width fixes the
-  // rounding of every position.
+  // OpenCV's blocks: up to 16 rows, as wide as 1024 pixels allow. Their width fixes the rounding
+  // of every position; working block by block also keeps the source area they read in cache.
   const int block_rows = std::min(16, out_height);
   const int block_width = std::min(kBlockPixels / block_rows, out_width);
-  std::vector<int16_t> sx(out_width), sy(out_width);
-  std::vector<uint16_t> fraction(out_width);
+  std::vector<int16_t> sx(block_width), sy(block_width);
+  std::vector<uint16_t> fraction(block_width);
   const Isa isa = active_isa();
-  for (int y = 0; y < out_height; ++y) {
-    warp_map_row(inverse, y, out_width, block_width, sx.data(), sy.data(), fraction.data(), isa);
-    warp_blend_row(src, sx.data(), sy.data(), fraction.data(), out_width, interpolation, dst.row(y), isa);
+  for (int y0 = 0; y0 < out_height; y0 += block_rows) {
+    const int y_end = std::min(y0 + block_rows, out_height);
+    for (int x0 = 0; x0 < out_width; x0 += block_width) {
+      const int count = std::min(block_width, out_width - x0);
+      for (int y = y0; y < y_end; ++y) {
+        warp_map_block(inverse, y, x0, count, sx.data(), sy.data(), fraction.data(), isa);
+        warp_blend_row(src, sx.data(), sy.data(), fraction.data(), count, interpolation,
+                       dst.row(y) + size_t(x0) * src.channels, isa);
+      }
+    }
   }
   return dst;
 }

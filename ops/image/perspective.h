@@ -38,19 +38,23 @@ Image warp_perspective(const Image& src, const Matrix3x3& m, int out_width, int 
                        WarpInterpolation interpolation);
 
 // The row kernels of warp_perspective, exposed so tests can run each ISA variant.
-// Source positions of destination row y under the *inverse* matrix, in OpenCV's fixed point:
-// pixel (sx, sy) and fraction index 32 * fy + fx, computed per block of `block_width` columns.
+// Source positions of destination pixels (block_x .. block_x + count - 1, y) under the
+// *inverse* matrix, in OpenCV's fixed point: pixel (sx, sy) and fraction index 32 fy + fx. The
+// arithmetic starts from the block's first column (block_x), as OpenCV's does.
+void warp_map_block(const Matrix3x3& inverse, int y, int block_x, int count, int16_t* sx, int16_t* sy,
+                    uint16_t* fraction, Isa isa);
+// A whole row of `width` pixels in blocks of `block_width`.
 void warp_map_row(const Matrix3x3& inverse, int y, int width, int block_width, int16_t* sx, int16_t* sy,
                   uint16_t* fraction, Isa isa);
-// One destination row from those positions (replicated borders).
+// `width` destination pixels from those positions (replicated borders).
 void warp_blend_row(const Image& src, const int16_t* sx, const int16_t* sy, const uint16_t* fraction, int width,
                     WarpInterpolation interpolation, uint8_t* out, Isa isa);
 
 #if defined(__x86_64__) || defined(_M_X64)
 // Defined in perspective_avx2.cpp (`m` is the row-major inverse matrix; `table` OpenCV's
 // 1024 weight sets of 16 (cubic) or 4 (linear) int16).
-void warp_map_row_avx2(const double* m, int y, int width, int block_width, int16_t* sx, int16_t* sy,
-                       uint16_t* fraction);
+void warp_map_block_avx2(const double* m, int y, int block_x, int count, int16_t* sx, int16_t* sy,
+                         uint16_t* fraction);
 void warp_cubic_row_avx2(const uint8_t* src, size_t stride, int w, int h, int cn, const int16_t* sx, const int16_t* sy,
                          const uint16_t* fraction, const int16_t* table, uint8_t* out, int width);
 void warp_linear_row_avx2(const uint8_t* src, size_t stride, int w, int h, int cn, const int16_t* sx,

@@ -85,49 +85,46 @@ void store_bgr(uint8_t* out, __m128i bgr, bool room_for_4) {
 
 }  // namespace
 
-void warp_map_row_avx2(const double* m, int y, int width, int block_width, int16_t* sx_out, int16_t* sy_out,
-                       uint16_t* fraction_out) {
+void warp_map_block_avx2(const double* m, int y, int block_x, int count, int16_t* sx_out, int16_t* sy_out,
+                         uint16_t* fraction_out) {
   const __m256d m0 = _mm256_set1_pd(m[0]), m3 = _mm256_set1_pd(m[3]), m6 = _mm256_set1_pd(m[6]);
   const __m256d tab = _mm256_set1_pd(double(kTabSize)), zero = _mm256_setzero_pd();
   const __m256d int_max = _mm256_set1_pd(2147483647.0), int_min = _mm256_set1_pd(-2147483648.0);
   const __m128i low_bits = _mm_set1_epi32(kTabSize - 1);
-  for (int x0 = 0; x0 < width; x0 += block_width) {
-    const int bw = width - x0 < block_width ? width - x0 : block_width;
-    // Block origin, as OpenCV: M0 * x + M1 * y + M2 (products rounded, summed left to right).
-    const __m256d xb = _mm256_set1_pd(double(x0)), yb = _mm256_set1_pd(double(y));
-    const __m256d X0 = _mm256_add_pd(_mm256_add_pd(product(m0, xb), product(_mm256_set1_pd(m[1]), yb)),
-                                     _mm256_set1_pd(m[2]));
-    const __m256d Y0 = _mm256_add_pd(_mm256_add_pd(product(m3, xb), product(_mm256_set1_pd(m[4]), yb)),
-                                     _mm256_set1_pd(m[5]));
-    const __m256d W0 = _mm256_add_pd(_mm256_add_pd(product(m6, xb), product(_mm256_set1_pd(m[7]), yb)),
-                                     _mm256_set1_pd(m[8]));
-    __m256d x1 = _mm256_setr_pd(0, 1, 2, 3);
-    for (int i = 0; i < bw; i += 4) {
-      __m256d w = _mm256_add_pd(W0, product(m6, x1));
-      w = _mm256_andnot_pd(_mm256_cmp_pd(w, zero, _CMP_EQ_OQ), _mm256_div_pd(tab, w));
-      // std::max(INT_MIN, std::min(INT_MAX, v)), NaN -> INT_MAX as there.
-      const __m256d fx = _mm256_max_pd(_mm256_min_pd(product(_mm256_add_pd(X0, product(m0, x1)), w), int_max), int_min);
-      const __m256d fy = _mm256_max_pd(_mm256_min_pd(product(_mm256_add_pd(Y0, product(m3, x1)), w), int_max), int_min);
-      x1 = _mm256_add_pd(x1, _mm256_set1_pd(4.0));
-      const __m128i X = _mm256_cvtpd_epi32(fx), Y = _mm256_cvtpd_epi32(fy);  // round to nearest even
-      const __m128i pixel_x = _mm_packs_epi32(_mm_srai_epi32(X, kInterBits), _mm_setzero_si128());
-      const __m128i pixel_y = _mm_packs_epi32(_mm_srai_epi32(Y, kInterBits), _mm_setzero_si128());
-      const __m128i frac = _mm_add_epi32(_mm_slli_epi32(_mm_and_si128(Y, low_bits), kInterBits), _mm_and_si128(X, low_bits));
-      const __m128i frac16 = _mm_packs_epi32(frac, _mm_setzero_si128());
-      if (i + 4 <= bw) {
-        _mm_storel_epi64((__m128i*)(sx_out + x0 + i), pixel_x);
-        _mm_storel_epi64((__m128i*)(sy_out + x0 + i), pixel_y);
-        _mm_storel_epi64((__m128i*)(fraction_out + x0 + i), frac16);
-      } else {
-        alignas(16) int16_t px[8], py[8], pf[8];
-        _mm_store_si128((__m128i*)px, pixel_x);
-        _mm_store_si128((__m128i*)py, pixel_y);
-        _mm_store_si128((__m128i*)pf, frac16);
-        for (int k = 0; i + k < bw; ++k) {
-          sx_out[x0 + i + k] = px[k];
-          sy_out[x0 + i + k] = py[k];
-          fraction_out[x0 + i + k] = uint16_t(pf[k]);
-        }
+  // Block origin, as OpenCV: M0 * x + M1 * y + M2 (products rounded, summed left to right).
+  const __m256d xb = _mm256_set1_pd(double(block_x)), yb = _mm256_set1_pd(double(y));
+  const __m256d X0 =
+      _mm256_add_pd(_mm256_add_pd(product(m0, xb), product(_mm256_set1_pd(m[1]), yb)), _mm256_set1_pd(m[2]));
+  const __m256d Y0 =
+      _mm256_add_pd(_mm256_add_pd(product(m3, xb), product(_mm256_set1_pd(m[4]), yb)), _mm256_set1_pd(m[5]));
+  const __m256d W0 =
+      _mm256_add_pd(_mm256_add_pd(product(m6, xb), product(_mm256_set1_pd(m[7]), yb)), _mm256_set1_pd(m[8]));
+  __m256d x1 = _mm256_setr_pd(0, 1, 2, 3);
+  for (int i = 0; i < count; i += 4) {
+    __m256d w = _mm256_add_pd(W0, product(m6, x1));
+    w = _mm256_andnot_pd(_mm256_cmp_pd(w, zero, _CMP_EQ_OQ), _mm256_div_pd(tab, w));
+    // std::max(INT_MIN, std::min(INT_MAX, v)), NaN -> INT_MAX as there.
+    const __m256d fx = _mm256_max_pd(_mm256_min_pd(product(_mm256_add_pd(X0, product(m0, x1)), w), int_max), int_min);
+    const __m256d fy = _mm256_max_pd(_mm256_min_pd(product(_mm256_add_pd(Y0, product(m3, x1)), w), int_max), int_min);
+    x1 = _mm256_add_pd(x1, _mm256_set1_pd(4.0));
+    const __m128i X = _mm256_cvtpd_epi32(fx), Y = _mm256_cvtpd_epi32(fy);  // round to nearest even
+    const __m128i pixel_x = _mm_packs_epi32(_mm_srai_epi32(X, kInterBits), _mm_setzero_si128());
+    const __m128i pixel_y = _mm_packs_epi32(_mm_srai_epi32(Y, kInterBits), _mm_setzero_si128());
+    const __m128i frac = _mm_add_epi32(_mm_slli_epi32(_mm_and_si128(Y, low_bits), kInterBits), _mm_and_si128(X, low_bits));
+    const __m128i frac16 = _mm_packs_epi32(frac, _mm_setzero_si128());
+    if (i + 4 <= count) {
+      _mm_storel_epi64((__m128i*)(sx_out + i), pixel_x);
+      _mm_storel_epi64((__m128i*)(sy_out + i), pixel_y);
+      _mm_storel_epi64((__m128i*)(fraction_out + i), frac16);
+    } else {
+      alignas(16) int16_t px[8], py[8], pf[8];
+      _mm_store_si128((__m128i*)px, pixel_x);
+      _mm_store_si128((__m128i*)py, pixel_y);
+      _mm_store_si128((__m128i*)pf, frac16);
+      for (int k = 0; i + k < count; ++k) {
+        sx_out[i + k] = px[k];
+        sy_out[i + k] = py[k];
+        fraction_out[i + k] = uint16_t(pf[k]);
       }
     }
   }
