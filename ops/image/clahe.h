@@ -1,9 +1,10 @@
 // Contrast Limited Adaptive Histogram Equalisation with OpenCV 4.6's exact semantics
 // (cv::createCLAHE(clip_limit, Size(tiles_x, tiles_y))->apply(grey)):
 //  - the image is cut into tiles_x x tiles_y tiles; when its size is not a multiple of the grid
-//    in both directions, histograms are taken on a copy padded at the right and bottom with
+//    in both directions, histograms are taken on the image padded at the right and bottom with
 //    BORDER_REFLECT_101 by (tiles - size % tiles) pixels on *both* axes (a full extra tile
-//    width when one axis already divides: OpenCV's quirk, reproduced);
+//    width when one axis already divides: OpenCV's quirk, reproduced; the padding is read
+//    through reflected indices, never copied);
 //  - each tile's histogram is clipped at max(1, int(clip_limit * tile_area / 256)) (no clipping
 //    when clip_limit <= 0); the clipped excess is spread evenly, and its remainder one count at
 //    a time from level 0 in steps of max(256 / remainder, 1);

@@ -8,7 +8,8 @@
 // two overlapping ones), O(log w) vectorised passes per row; column windows use the van Herk /
 // Gil-Werman scheme (prefix and suffix extrema within blocks of h rows, 3 row operations per
 // output row whatever h) when h is large, and a plain running min over h rows when small.
-// Works on any channel count (each channel on its own).
+// Rows stream through both passes (opening and closing chain two filters without an
+// intermediate image). Works on any channel count (each channel on its own).
 #pragma once
 
 #include <cstddef>
