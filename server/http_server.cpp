@@ -1,23 +1,5 @@
 #include "server/http_server.h"
 
-#include "ops/error.h"
-
-// Debian's cpp-httplib is a compiled library (libcpp-httplib.so), not header-only. The build
-// defines CRNN_WITH_HTTPLIB when it links that library; without it, `serve` explains that this
-// binary has no HTTP server instead of failing to link.
-#ifdef CRNN_WITH_HTTPLIB
-
-// The header must see the same feature macros as the library was built with (they change the
-// layout of httplib's classes).
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
 #include <httplib.h>
 
 #include <algorithm>
@@ -33,6 +15,7 @@
 #include <vector>
 
 #include "ops/cpu_features.h"
+#include "ops/error.h"
 #include "ops/image/decode.h"
 #include "server/admission.h"
 #include "server/metrics.h"
@@ -627,7 +610,6 @@ void HttpServer::Impl::log_request(const Request& req, const Response& res) {
   const RequestFacts facts = t_facts.active ? t_facts : RequestFacts();
   t_facts = RequestFacts();
   const double seconds = facts.active ? std::chrono::duration<double>(Clock::now() - facts.start).count() : 0.0;
-  metrics_.record_request(route_label(find_route(req.path)), res.status, seconds);
 
   RequestLogEntry entry;
   entry.time = facts.active ? facts.arrived : std::chrono::system_clock::now();
@@ -642,6 +624,8 @@ void HttpServer::Impl::log_request(const Request& req, const Response& res) {
   entry.mean_confidence = facts.mean_confidence;
   entry.client = req.remote_addr;
   log_.write(entry);
+  // Counted after the log line is out: whoever sees the count can find the line.
+  metrics_.record_request(route_label(find_route(req.path)), res.status, seconds);
 }
 
 HttpServer::HttpServer(HttpServerSettings settings, TokenAuth auth, RequestLog& log)
@@ -654,23 +638,3 @@ void HttpServer::set_engine(std::shared_ptr<const OcrEngine> engine, ModelInfo m
 void HttpServer::stop() { impl_->stop(); }
 
 }  // namespace crnn
-
-#else  // !CRNN_WITH_HTTPLIB
-
-namespace crnn {
-
-class HttpServer::Impl {};
-
-HttpServer::HttpServer(HttpServerSettings, TokenAuth, RequestLog&) {}
-HttpServer::~HttpServer() = default;
-int HttpServer::start() {
-  throw Error(ErrorCode::Internal,
-              "this crnn-ocr was built without cpp-httplib, so it has no HTTP server (the build must link "
-              "libcpp-httplib and define CRNN_WITH_HTTPLIB)");
-}
-void HttpServer::set_engine(std::shared_ptr<const OcrEngine>, ModelInfo) {}
-void HttpServer::stop() {}
-
-}  // namespace crnn
-
-#endif  // CRNN_WITH_HTTPLIB
