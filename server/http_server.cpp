@@ -138,7 +138,7 @@ OcrOptions engine_options(const OcrRequestOptions& o) {
   OcrOptions e;
   e.detect = o.detect;
   e.det_limit_side = o.det_limit;
-  // o.enhance is validated but not applied yet: OcrOptions has no enhancement field.
+  e.enhance = parse_enhancement(o.enhance);  // already validated by set_option()
   return e;
 }
 
