@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -37,7 +38,8 @@ constexpr const char* kUsage =
     "  --no-det              load no detector (every image is read as one text line)\n"
     "  --no-cls              load no direction classifier\n"
     "  --threads N           threads per recognition (default: all cores)\n"
-    "  --max-inflight N      recognitions at once (default: number of cores)\n"
+    "  --max-inflight N      recognitions at once (default: cores / --threads, at least 1:\n"
+    "                        each recognition already runs on --threads cores)\n"
     "  --max-queue N         requests waiting beyond those before 503 (default 16)\n"
     "  --max-upload-mb N     largest request body in MB (default 50; larger: 413)\n"
     "  --max-pixels N        largest image in pixels (default 40000000; larger: 422)\n"
@@ -61,7 +63,7 @@ struct ServeOptions {
 // Returns false for --help.
 bool parse(int argc, char** argv, ServeOptions& o) {
   const int cores = int(std::thread::hardware_concurrency()) > 0 ? int(std::thread::hardware_concurrency()) : 1;
-  o.http.max_inflight = cores;
+  int max_inflight = 0;  // 0: not given
   for (int i = 0; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](const char* flag) -> std::string {
@@ -85,7 +87,7 @@ bool parse(int argc, char** argv, ServeOptions& o) {
     else if (a == "--no-det") o.load_detector = false;
     else if (a == "--no-cls") o.load_classifier = false;
     else if (a == "--threads") o.engine.threads = int(number("--threads", 1, 256));
-    else if (a == "--max-inflight") o.http.max_inflight = int(number("--max-inflight", 1, 256));
+    else if (a == "--max-inflight") max_inflight = int(number("--max-inflight", 1, 256));
     else if (a == "--max-queue") o.http.max_queue = int(number("--max-queue", 0, 4096));
     else if (a == "--max-upload-mb") o.http.max_upload_bytes = uint64_t(number("--max-upload-mb", 1, 4096)) << 20;
     else if (a == "--max-pixels") o.http.max_pixels = number("--max-pixels", 1, int64_t(1) << 40);
@@ -97,6 +99,11 @@ bool parse(int argc, char** argv, ServeOptions& o) {
     else if (a == "-h" || a == "--help") return false;
     else throw Error(ErrorCode::InvalidArgument, "unknown option " + a);
   }
+  // Fill the cores without oversubscribing them. Each recognition also holds its own image and
+  // detector scratch (about 150 MB for a 12-megapixel photo), so more at once than the cores can
+  // run costs memory and buys no throughput.
+  const int threads = o.engine.threads > 0 ? std::min(o.engine.threads, cores) : cores;
+  o.http.max_inflight = max_inflight > 0 ? max_inflight : std::max(1, cores / threads);
   if (o.engine.rec_model.empty()) o.engine.rec_model = default_model_path("rec");
   if (!o.load_detector) o.engine.det_model.clear();
   else if (o.engine.det_model.empty()) o.engine.det_model = default_model_path("det");

@@ -851,6 +851,16 @@ TEST_F(ServerHttp, StalledAndTricklingUploadsTimeOut) {
   EXPECT_EQ(get(port_, "/health").status, 200);
 }
 
+TEST_F(ServerHttp, RecognitionsAtOnceDefaultToTheCoresEachCanUse) {
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  if (start({"--threads", "1"}) == nullptr) return;
+  EXPECT_EQ(get(port_, "/health").body_json()["max_inflight"], cores) << "one thread each: one per core";
+  if (start({}) == nullptr) return;
+  EXPECT_EQ(get(port_, "/health").body_json()["max_inflight"], 1) << "all cores each: one at a time";
+  if (start({"--threads", "1", "--max-inflight", "3"}) == nullptr) return;
+  EXPECT_EQ(get(port_, "/health").body_json()["max_inflight"], 3) << "the flag wins";
+}
+
 TEST_F(ServerHttp, MetricsAndTheRequestLogDescribeEveryRequest) {
   ServerProcess* server = start({"--max-inflight", "2", "--max-queue", "5"});
   if (server == nullptr) return;
@@ -949,8 +959,8 @@ TEST_F(ServerHttp, ThePythonRequestsClientOfTheOriginalServiceWorksVerbatim) {
 }
 
 TEST_F(ServerHttp, EightConcurrentTwelveMegapixelPhotosStayUnder400MegabytesResident) {
-  // One recognition at a time (see server/http_server.h on memory), eight clients at once.
-  ServerProcess* server = start({"--max-inflight", "1", "--max-queue", "8"});
+  // The default settings, eight clients at once.
+  ServerProcess* server = start({});
   if (server == nullptr) return;
   const std::string& photo = twelve_megapixel_photo();
   std::vector<std::future<Reply>> clients;
