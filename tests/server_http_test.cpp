@@ -742,6 +742,20 @@ TEST_F(ServerHttp, TokensGuardEveryRouteButHealthAndThePageAndAreCheckedBeforeTh
     expect_error_body(r, 401, "headers only");
     EXPECT_LT(Clock::now() - sent, 2s);
   }
+  // The unread body of a refused request is never taken for a next request on the connection,
+  // even when it looks like one.
+  {
+    const int fd = connect_to(port_);
+    ASSERT_GE(fd, 0);
+    const std::string smuggled = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_TRUE(send_all(fd, "POST /ocr HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: " +
+                                 std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled));
+    expect_error_body(read_reply(fd, 5s), 401, "keep-alive request without a token");
+    const Clock::time_point answered = Clock::now();
+    EXPECT_EQ(read_reply(fd, 5s).status, 0) << "the connection must be closed, not read on";
+    EXPECT_LT(Clock::now() - answered, 2s) << "closed at once, not kept alive";
+    ::close(fd);
+  }
   const std::string word = sample(kWordImage);
   expect_error_body(post_images(port_, {word}, "?detect=false"), 401, "POST /ocr without a token");
   const Reply ok = post_images(port_, {word}, "?detect=false", {{"X-API-Token", "env-token-a"}});
