@@ -799,6 +799,22 @@ TEST_F(ServerHttp, BeyondTheInflightAndQueueLimitsRequestsGet503WithRetryAfter) 
   EXPECT_EQ(post_images(port_, {sample(kWordImage)}, "?detect=false").status, 200) << "room again once they finished";
 }
 
+TEST_F(ServerHttp, AQueuedRequestWaitsNoLongerThanTheQueueTimeout) {
+  if (start({"--max-inflight", "1", "--max-queue", "1", "--threads", "1", "--queue-timeout", "1"}) == nullptr) return;
+  const std::vector<std::string> slow(16, twelve_megapixel_photo());  // several times the timeout
+  auto first = std::async(std::launch::async, [&] { return post_images(port_, slow); });
+  ASSERT_TRUE(wait_metric("crnn_ocr_inflight", 1)) << "the first request never started";
+  const Clock::time_point sent = Clock::now();
+  const Reply queued = post_images(port_, {sample(kWordImage)}, "?detect=false");
+  const auto waited = Clock::now() - sent;
+  ASSERT_EQ(first.wait_for(0s), std::future_status::timeout) << "the slow request ended too early for this test";
+  expect_error_body(queued, 503, "waited past --queue-timeout");
+  EXPECT_EQ(queued.header("retry-after"), "1");
+  EXPECT_GE(waited, 900ms);
+  EXPECT_LT(waited, 5s);
+  EXPECT_EQ(first.get().status, 200);
+}
+
 TEST_F(ServerHttp, SigtermStopsAcceptingFinishesRequestsInProgressAndExitsZero) {
   ServerProcess* server = start({"--max-inflight", "1", "--threads", "1"});
   if (server == nullptr) return;
