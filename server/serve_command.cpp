@@ -143,7 +143,7 @@ void warm_up(const OcrEngine& engine) {
   OcrOptions line;
   line.detect = false;
   engine.read(warm_up_image(320, 32), line);
-  if (engine.has_detector()) engine.read(warm_up_image(640, 320), OcrOptions());
+  if (engine.has_detector()) engine.read(warm_up_image(960, 720), OcrOptions());
 }
 
 }  // namespace
