@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages crnn-ocr builds and tests with. Safe to run again.
+# Installs the Debian packages crnn-ocr builds and tests with (python3-requests: the server test
+# drives the service with the original Python client). Safe to run again.
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libeigen3-dev libstb-dev nlohmann-json3-dev libcpp-httplib-dev
-      libgtest-dev libbenchmark-dev)
+      libgtest-dev libbenchmark-dev python3-requests)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
