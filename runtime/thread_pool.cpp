@@ -1,10 +1,23 @@
 #include "runtime/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define CRNN_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define CRNN_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define CRNN_CPU_RELAX() ((void)0)
+#endif
 
 namespace crnn {
 namespace {
 thread_local bool in_parallel_region = false;
+
+// How long an idle worker keeps polling for the next job before it sleeps.
+constexpr auto kSpinTime = std::chrono::microseconds(200);
 
 void run_chunk(const std::function<void(int64_t, int64_t)>& fn, int64_t n, int chunks, int index) {
   const int64_t begin = n * index / chunks, end = n * (index + 1) / chunks;
@@ -18,9 +31,9 @@ ThreadPool::ThreadPool(int threads) {
 }
 
 ThreadPool::~ThreadPool() {
+  stop_.store(true);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
+    std::lock_guard<std::mutex> lock(sleep_mutex_);
   }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
@@ -34,39 +47,59 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     return;
   }
   std::lock_guard<std::mutex> region(region_mutex_);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    job_ = &fn;
-    job_n_ = n;
-    job_chunks_ = chunks;
-    pending_ = chunks - 1;
-    ++generation_;
+  job_.store(&fn, std::memory_order_relaxed);
+  job_n_.store(n, std::memory_order_relaxed);
+  job_chunks_.store(chunks, std::memory_order_relaxed);
+  pending_.store(chunks - 1);
+  generation_.fetch_add(1);  // publishes the job (sequentially consistent, see worker_loop)
+  if (sleeping_.load() > 0) {
+    { std::lock_guard<std::mutex> lock(sleep_mutex_); }
+    wake_.notify_all();
   }
-  wake_.notify_all();
   in_parallel_region = true;
   run_chunk(fn, n, chunks, 0);
   in_parallel_region = false;
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [this] { return pending_ == 0; });
-  job_ = nullptr;
+  while (pending_.load(std::memory_order_acquire) != 0) CRNN_CPU_RELAX();
 }
 
 void ThreadPool::worker_loop(int index) {
   int64_t seen = 0;
   in_parallel_region = true;
   for (;;) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-    if (stop_) return;
-    seen = generation_;
-    if (index >= job_chunks_) continue;  // this job needs fewer threads
-    const auto* fn = job_;
-    const int64_t n = job_n_;
-    const int chunks = job_chunks_;
-    lock.unlock();
-    run_chunk(*fn, n, chunks, index);
-    lock.lock();
-    if (--pending_ == 0) done_.notify_one();
+    // Poll for a new job for a while, then sleep until one is published.
+    const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
+    int polls = 0;
+    while (generation_.load(std::memory_order_acquire) == seen && !stop_.load(std::memory_order_relaxed)) {
+      CRNN_CPU_RELAX();
+      if (++polls % 64 == 0 && std::chrono::steady_clock::now() > spin_until) {
+        std::unique_lock<std::mutex> lock(sleep_mutex_);
+        // sleeping_ is raised before generation_ is re-read and the caller advances generation_
+        // before it reads sleeping_ (both sequentially consistent), so one of them sees the other.
+        sleeping_.fetch_add(1);
+        wake_.wait(lock, [&] { return generation_.load() != seen || stop_.load(); });
+        sleeping_.fetch_sub(1);
+        break;
+      }
+    }
+    if (stop_.load()) return;
+    // A worker outside a job may be slow to look at it while the caller already publishes the
+    // next one: read the job between two equal generations so it is one job's fields.
+    int64_t generation;
+    const std::function<void(int64_t, int64_t)>* job;
+    int64_t n;
+    int chunks;
+    do {
+      generation = generation_.load();
+      job = job_.load(std::memory_order_relaxed);
+      n = job_n_.load(std::memory_order_relaxed);
+      chunks = job_chunks_.load(std::memory_order_relaxed);
+    } while (generation != generation_.load());
+    seen = generation;
+    // A participant's job cannot change under it: the caller waits for its chunk first.
+    if (index < chunks) {
+      run_chunk(*job, n, chunks, index);
+      pending_.fetch_sub(1, std::memory_order_release);
+    }
   }
 }
 

@@ -4,8 +4,14 @@
 // `threads()` threads including the caller, and returns when all chunks are done. Calls from
 // different threads are serialised (one parallel region at a time), and a call made from
 // inside a parallel region runs inline, so nesting never oversubscribes.
+//
+// A model runs a hundred or more short parallel regions back to back, so waking a sleeping
+// thread for each (tens of microseconds) would cost more than the work. Workers therefore
+// spin on an atomic job counter for a short while after each job before they sleep, and the
+// caller spins while it waits for the chunks it handed out.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -32,14 +38,17 @@ class ThreadPool {
 
   std::vector<std::thread> workers_;
   std::mutex region_mutex_;  // one parallel region at a time
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
-  int64_t job_n_ = 0;
-  int job_chunks_ = 0;
-  int64_t generation_ = 0;
-  int pending_ = 0;
-  bool stop_ = false;
+  // The current job; written by the caller before `generation_` is advanced, read by workers
+  // between two reads of `generation_` that must agree (see worker_loop).
+  std::atomic<const std::function<void(int64_t, int64_t)>*> job_{nullptr};
+  std::atomic<int64_t> job_n_{0};
+  std::atomic<int> job_chunks_{0};
+  std::atomic<int64_t> generation_{0};
+  std::atomic<int> pending_{0};  // chunks handed to workers and not finished yet
+  std::atomic<int> sleeping_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
 };
 
 }  // namespace crnn
