@@ -664,6 +664,7 @@ TEST_F(ServerHttp, ErrorsAreJsonWithTheirStatus) {
   }
   expect_error_body(post(port_, "/ocr", "application/octet-stream", std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)), 415,
                     "WebP");
+  expect_error_body(post_images(port_, {std::string("just some text\n")}), 400, "text is not an image");
 
   // 422: decodable but over --max-pixels (800x533 > 200000).
   expect_error_body(post_images(port_, {photo}), 422, "over the pixel limit");

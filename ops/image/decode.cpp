@@ -98,8 +98,9 @@ Format detect_format(const uint8_t* d, size_t n) {
     int w, h, c;
     if (stbi_info_from_memory(d, int(n), &w, &h, &c)) return Format::Tga;
   }
-  fail(ErrorCode::UnsupportedFormat,
-       "unrecognised image format (supported: JPEG, PNG, BMP, GIF, PNM P5/P6, TGA)");
+  // Bytes of no image format we know are "not an image" (HTTP 400); known formats we cannot
+  // decode were refused above as unsupported (HTTP 415).
+  fail(ErrorCode::CorruptImage, "not an image (unrecognised format; supported: JPEG, PNG, BMP, GIF, PNM P5/P6, TGA)");
 }
 
 // ---------------------------------------------------------------------------------------------
