@@ -40,7 +40,7 @@ const std::string& converted_recognizer() {
     onnx::ConvertOptions o;
     o.onnx_path = test::shared_models_dir() + "/rec/ch_ppocr_mobile_v2.0/rec.onnx";
     o.dictionary_path = test::shared_models_dir() + "/rec/ch_ppocr_mobile_v2.0/ppocr_keys_v1.txt";
-    const std::string out = testing::TempDir() + "cli_rec.crnn";
+    const std::string out = test::temp_path("cli_rec.crnn");
     write_model_file(onnx::convert_onnx(o).model, out);
     return out;
   }();
@@ -49,7 +49,7 @@ const std::string& converted_recognizer() {
 
 TEST(Cli, ReadsLinesAndReportsBadImagesWithoutStopping) {
   const std::string sample = test::source_dir() + "/../shared/samples/Light-STR-Competition-No.5_doc_imgs_words_ch_word_1.jpg";
-  const std::string corrupt = testing::TempDir() + "corrupt.png";
+  const std::string corrupt = test::temp_path("corrupt.png");
   std::ofstream(corrupt, std::ios::binary) << "\x89PNG\r\n\x1a\n garbage";
   const CliRun r = run_cli("ocr --json --no-detect --threads 2 --rec-model " + converted_recognizer() + " " + sample + " " +
                         corrupt + " " + sample);

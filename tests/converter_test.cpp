@@ -41,7 +41,7 @@ std::string tiny_model(const std::string& op_type, const std::string& node_name)
 }
 
 std::string write_temp(const std::string& name, const std::string& bytes) {
-  const std::string path = testing::TempDir() + name;
+  const std::string path = test::temp_path(name);
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
 }

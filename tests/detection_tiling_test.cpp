@@ -72,7 +72,7 @@ const OcrEngine& engine() {
       const std::string kind = name.substr(0, 3), dir = test::shared_models_dir() + "/" + name;
       o.onnx_path = dir + "/" + kind + ".onnx";
       if (kind == "rec") o.dictionary_path = dir + "/ppocr_keys_v1.txt";
-      *path = testing::TempDir() + "tiling_" + kind + ".crnn";
+      *path = test::temp_path("tiling_" + kind + ".crnn");
       write_model_file(onnx::convert_onnx(o).model, *path);
     }
     c.threads = 2;

@@ -140,7 +140,7 @@ TEST(ModelFile, NamesTheMissingValueOfABrokenGraph) {
 
 TEST(ModelFile, FileLoaderReportsMissingAndEmptyFiles) {
   EXPECT_THROW(Model::load("/nonexistent/model.crnn"), Error);
-  const std::string empty = testing::TempDir() + "empty.crnn";
+  const std::string empty = test::temp_path("empty.crnn");
   std::ofstream(empty).close();
   try {
     Model::load(empty);
