@@ -9,6 +9,7 @@
 
 #include "ops/error.h"
 #include "ops/image/clahe.h"
+#include "ops/image/clahe_kernels.h"
 #include "tests/image_ops_fixtures.h"
 
 namespace crnn {

@@ -7,6 +7,7 @@
 
 #include "ops/error.h"
 #include "ops/image/grayscale.h"
+#include "ops/image/grayscale_kernels.h"
 #include "tests/image_ops_fixtures.h"
 
 namespace crnn {

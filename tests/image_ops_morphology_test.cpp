@@ -9,6 +9,7 @@
 
 #include "ops/error.h"
 #include "ops/image/morphology.h"
+#include "ops/image/morphology_kernels.h"
 #include "tests/image_ops_fixtures.h"
 
 namespace crnn {

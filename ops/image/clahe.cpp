@@ -1,4 +1,5 @@
 #include "ops/image/clahe.h"
+#include "ops/image/clahe_kernels.h"
 
 #include <algorithm>
 #include <array>

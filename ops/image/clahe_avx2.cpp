@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "ops/image/clahe_kernels.h"  // declarations of the entry points defined here
+
 namespace crnn {
 namespace {
 

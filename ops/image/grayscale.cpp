@@ -1,4 +1,5 @@
 #include "ops/image/grayscale.h"
+#include "ops/image/grayscale_kernels.h"
 
 #include <cstring>
 #include <string>

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ops/image/grayscale_kernels.h"  // declarations of the entry points defined here
+
 namespace crnn {
 namespace {
 

@@ -1,4 +1,5 @@
 #include "ops/image/morphology.h"
+#include "ops/image/morphology_kernels.h"
 
 #include <algorithm>
 #include <cstdint>

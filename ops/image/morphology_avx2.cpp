@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ops/image/morphology_kernels.h"  // declarations of the entry points defined here
+
 namespace crnn {
 
 void min_rows_avx2(uint8_t* dst, const uint8_t* a, const uint8_t* b, size_t n) {
