@@ -8,21 +8,31 @@
 namespace crnn {
 namespace {
 
+enum class Mode { Nearest, Linear };
+enum class Transform { HalfPixel, Asymmetric, AlignCorners, PytorchHalfPixel };
+enum class Rounding { Floor, Ceil, RoundPreferFloor, RoundPreferCeil };
+
 class Resize final : public Op {
  public:
   Resize(const GraphNode& node, const ModelFile& model) : Op(node) {
     NodeReader r(node, model);
-    mode_ = r.text("mode", "nearest");
-    transform_ = r.text("coordinate_transformation_mode", "half_pixel");
-    nearest_mode_ = r.text("nearest_mode", "round_prefer_floor");
+    const std::string mode = r.text("mode", "nearest");
+    const std::string transform = r.text("coordinate_transformation_mode", "half_pixel");
+    const std::string rounding = r.text("nearest_mode", "round_prefer_floor");
     scales_ = r.numbers("scales");
-    if (mode_ != "nearest" && mode_ != "linear") r.fail("mode " + mode_ + " is not supported");
-    if (transform_ != "half_pixel" && transform_ != "asymmetric" && transform_ != "align_corners" &&
-        transform_ != "pytorch_half_pixel")
-      r.fail("coordinate_transformation_mode " + transform_ + " is not supported");
-    if (nearest_mode_ != "floor" && nearest_mode_ != "ceil" && nearest_mode_ != "round_prefer_floor" &&
-        nearest_mode_ != "round_prefer_ceil")
-      r.fail("nearest_mode " + nearest_mode_ + " is not supported");
+    if (mode == "nearest") mode_ = Mode::Nearest;
+    else if (mode == "linear") mode_ = Mode::Linear;
+    else r.fail("mode " + mode + " is not supported");
+    if (transform == "half_pixel") transform_ = Transform::HalfPixel;
+    else if (transform == "asymmetric") transform_ = Transform::Asymmetric;
+    else if (transform == "align_corners") transform_ = Transform::AlignCorners;
+    else if (transform == "pytorch_half_pixel") transform_ = Transform::PytorchHalfPixel;
+    else r.fail("coordinate_transformation_mode " + transform + " is not supported");
+    if (rounding == "floor") rounding_ = Rounding::Floor;
+    else if (rounding == "ceil") rounding_ = Rounding::Ceil;
+    else if (rounding == "round_prefer_floor") rounding_ = Rounding::RoundPreferFloor;
+    else if (rounding == "round_prefer_ceil") rounding_ = Rounding::RoundPreferCeil;
+    else r.fail("nearest_mode " + rounding + " is not supported");
     if (scales_.size() != 4 || scales_[0] != 1.f || scales_[1] != 1.f || !(scales_[2] > 0.f) || !(scales_[3] > 0.f) ||
         scales_[2] > 64.f || scales_[3] > 64.f)
       r.fail("scales must be [1, 1, sh, sw] with 0 < sh, sw <= 64");
@@ -45,7 +55,7 @@ class Resize final : public Op {
           for (int64_t ox = 0; ox < ow; ++ox) {
             const float sx = source(ox, w, ow, scales_[3]);
             float* dst = o + (oy * ow + ox) * c;
-            if (mode_ == "nearest") {
+            if (mode_ == Mode::Nearest) {
               const int64_t iy = nearest(sy, h), ix = nearest(sx, w);
               std::memcpy(dst, in + (iy * w + ix) * c, size_t(c) * sizeof(float));
             } else {
@@ -67,21 +77,23 @@ class Resize final : public Op {
  private:
   // Source coordinate of output index `o` along an axis of input length `in`.
   float source(int64_t o, int64_t in, int64_t out, float scale) const {
-    if (transform_ == "asymmetric") return float(o) / scale;
-    if (transform_ == "align_corners") return out > 1 ? float(o) * float(in - 1) / float(out - 1) : 0.f;
-    if (transform_ == "pytorch_half_pixel" && out <= 1) return 0.f;
+    if (transform_ == Transform::Asymmetric) return float(o) / scale;
+    if (transform_ == Transform::AlignCorners) return out > 1 ? float(o) * float(in - 1) / float(out - 1) : 0.f;
+    if (transform_ == Transform::PytorchHalfPixel && out <= 1) return 0.f;
     return (float(o) + 0.5f) / scale - 0.5f;
   }
   int64_t nearest(float s, int64_t in) const {
     int64_t i;
-    if (nearest_mode_ == "floor") i = int64_t(std::floor(s));
-    else if (nearest_mode_ == "ceil") i = int64_t(std::ceil(s));
-    else if (nearest_mode_ == "round_prefer_ceil") i = int64_t(std::floor(s + 0.5f));
+    if (rounding_ == Rounding::Floor) i = int64_t(std::floor(s));
+    else if (rounding_ == Rounding::Ceil) i = int64_t(std::ceil(s));
+    else if (rounding_ == Rounding::RoundPreferCeil) i = int64_t(std::floor(s + 0.5f));
     else i = int64_t(std::ceil(s - 0.5f));
     return std::clamp<int64_t>(i, 0, in - 1);
   }
 
-  std::string mode_, transform_, nearest_mode_;
+  Mode mode_ = Mode::Nearest;
+  Transform transform_ = Transform::HalfPixel;
+  Rounding rounding_ = Rounding::RoundPreferFloor;
   std::vector<float> scales_;
 };
 
