@@ -44,9 +44,9 @@ async function run(context) {
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
-  // Chromium reports every non-2xx response on the console; the 401 and 415 this test provokes
+  // Chromium reports every non-2xx response on the console; the 401 and 400 (not an image) this test provokes
   // are expected. Script errors and CSP refusals ("Refused to ...") are not.
-  const expectedNetworkError = /^Failed to load resource: the server responded with a status of (401|415)\b/;
+  const expectedNetworkError = /^Failed to load resource: the server responded with a status of (400|401)\b/;
   page.on('console', (m) => {
     if (m.type() === 'error' && !expectedNetworkError.test(m.text())) problems.push('console error: ' + m.text());
   });
