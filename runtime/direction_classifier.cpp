@@ -5,6 +5,7 @@
 
 #include "ops/error.h"
 #include "ops/image/resize.h"
+#include "runtime/model_input.h"
 
 namespace crnn {
 
@@ -22,19 +23,11 @@ std::vector<float> DirectionClassifier::preprocess(const std::vector<const Image
   const size_t plane = size_t(height) * width;
   shape = {int64_t(crops.size()), 3, height, width};
   std::vector<float> input(crops.size() * 3 * plane, 0.f);
-  const bool rgb = m.colour_order == "RGB";
   for (size_t n = 0; n < crops.size(); ++n) {
     const Image& crop = *crops[n];
     const double ratio = double(crop.width) / double(crop.height);
     const int w = std::max(1, std::min(width, int(std::ceil(height * ratio))));
-    const Image resized = resize_bilinear(crop, w, height);
-    for (int c = 0; c < 3; ++c) {
-      const int source_channel = rgb ? 2 - c : c;
-      const float scale = 1.f / (255.f * m.std[c]), shift = -m.mean[c] / m.std[c];
-      float* out = input.data() + (n * 3 + c) * plane;
-      for (int y = 0; y < height; ++y)
-        for (int x = 0; x < w; ++x) out[size_t(y) * width + x] = float(resized.row(y)[x * 3 + source_channel]) * scale + shift;
-    }
+    write_model_input(resize_bilinear(crop, w, height), m, input.data() + n * 3 * plane, width);
   }
   return input;
 }

@@ -5,6 +5,7 @@
 
 #include "ops/error.h"
 #include "ops/image/resize.h"
+#include "runtime/model_input.h"
 #include "runtime/ctc_decoder.h"
 
 namespace crnn {
@@ -36,21 +37,11 @@ std::vector<float> Recognizer::preprocess(const std::vector<const Image*>& lines
   const size_t plane = size_t(height) * padded_width;
   shape = {int64_t(lines.size()), 3, height, padded_width};
   std::vector<float> input(lines.size() * 3 * plane, 0.f);
-  const bool rgb = m.colour_order == "RGB";
   for (size_t n = 0; n < lines.size(); ++n) {
     const Image& line = *lines[n];
     const double ratio = double(line.width) / double(line.height);
     const int width = std::max(1, std::min(padded_width, int(std::ceil(height * ratio))));
-    const Image resized = resize_bilinear(line, width, height);
-    for (int c = 0; c < 3; ++c) {
-      const int source_channel = rgb ? 2 - c : c;  // decoded images are BGR
-      const float scale = 1.f / (255.f * m.std[c]), shift = -m.mean[c] / m.std[c];
-      float* out = input.data() + (n * 3 + c) * plane;
-      for (int y = 0; y < height; ++y) {
-        const uint8_t* row = resized.row(y);
-        for (int x = 0; x < width; ++x) out[size_t(y) * padded_width + x] = float(row[x * 3 + source_channel]) * scale + shift;
-      }
-    }
+    write_model_input(resize_bilinear(line, width, height), m, input.data() + n * 3 * plane, padded_width);
   }
   return input;
 }

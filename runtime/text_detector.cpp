@@ -5,6 +5,7 @@
 
 #include "ops/error.h"
 #include "ops/image/resize.h"
+#include "runtime/model_input.h"
 #include "runtime/detection_tiling.h"
 
 namespace crnn {
@@ -29,20 +30,9 @@ std::vector<float> TextDetector::preprocess(const Image& bgr, int limit_side, Di
   if (limit_side < 32 || limit_side > 8192) throw Error(ErrorCode::InvalidArgument, "det_limit must be between 32 and 8192");
   int w = 0, h = 0;
   input_size(bgr.width, bgr.height, limit_side, w, h);
-  const Image resized = resize_bilinear(bgr, w, h);
-  const ModelMetadata& m = model_->metadata();
   shape = {1, 3, h, w};
   std::vector<float> input(size_t(3) * h * w);
-  const bool rgb = m.colour_order == "RGB";
-  for (int c = 0; c < 3; ++c) {
-    const int source_channel = rgb ? 2 - c : c;
-    const float scale = 1.f / (255.f * m.std[c]), shift = -m.mean[c] / m.std[c];
-    float* plane = input.data() + size_t(c) * h * w;
-    for (int y = 0; y < h; ++y) {
-      const uint8_t* row = resized.row(y);
-      for (int x = 0; x < w; ++x) plane[size_t(y) * w + x] = float(row[x * 3 + source_channel]) * scale + shift;
-    }
-  }
+  write_model_input(resize_bilinear(bgr, w, h), model_->metadata(), input.data(), w);
   return input;
 }
 

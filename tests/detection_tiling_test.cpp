@@ -35,7 +35,9 @@ TEST(DetectionTiling, TilesCoverElongatedImagesWithOverlap) {
       const int start = wide ? t.x : t.y, length = wide ? t.width : t.height;
       EXPECT_EQ(wide ? t.height : t.width, wide ? h : w) << "tiles span the short side";
       EXPECT_LT(start, covered + (k ? 0 : 1)) << "tile " << k << " overlaps its predecessor";
-      if (k) EXPECT_GE(covered - start, length / 4 - 1) << "overlap of a quarter tile";
+      if (k) {
+        EXPECT_GE(covered - start, length / 4 - 1) << "overlap of a quarter tile";
+      }
       covered = start + length;
     }
     EXPECT_EQ(covered, wide ? w : h);
