@@ -126,34 +126,37 @@ void Session::plan(const Dims& shape) {
 }
 
 const Tensor& Session::run(const float* input, const Dims& shape) {
-  if (!plan_ || plan_->input_shape != shape) plan(shape);
-  const Plan& p = *plan_;
-  for (size_t b = 0; b < p.buffer_floats.size(); ++b) reserve(b, p.buffer_floats[b]);
-  const size_t scratch_index = p.buffer_floats.size();
-  reserve(scratch_index, p.scratch_floats);
-
-  std::vector<Tensor> tensors(p.values.size());
-  for (size_t i = 0; i < p.values.size(); ++i) {
-    tensors[i].shape = p.values[i].shape;
-    tensors[i].layout = p.values[i].layout;
-    tensors[i].data = p.values[i].buffer < 0 ? const_cast<float*>(input) : buffers_[p.values[i].buffer].data;
+  if (!plan_ || plan_->input_shape != shape) {
+    plan(shape);
+    // Buffers only grow when the plan changes, so the value table is built once per plan.
+    const Plan& p = *plan_;
+    for (size_t b = 0; b < p.buffer_floats.size(); ++b) reserve(b, p.buffer_floats[b]);
+    reserve(p.buffer_floats.size(), p.scratch_floats);
+    tensors_.assign(p.values.size(), Tensor{});
+    for (size_t i = 0; i < p.values.size(); ++i) {
+      tensors_[i].shape = p.values[i].shape;
+      tensors_[i].layout = p.values[i].layout;
+      tensors_[i].data = p.values[i].buffer < 0 ? nullptr : buffers_[p.values[i].buffer].data;
+    }
   }
+  const Plan& p = *plan_;
+  for (size_t i = 0; i < p.values.size(); ++i)
+    if (p.values[i].buffer < 0) tensors_[i].data = const_cast<float*>(input);  // ops never write their inputs
   OpContext ctx;
   ctx.pool = pool_;
-  ctx.scratch = buffers_[scratch_index].data;
+  ctx.scratch = buffers_[p.buffer_floats.size()].data;
   const auto& steps = model_->steps();
   std::vector<const Tensor*> ins;
   for (const Plan::Step& s : p.steps) {
     if (s.op < 0) {
-      relayout(tensors[s.inputs[0]], tensors[s.output]);
+      relayout(tensors_[s.inputs[0]], tensors_[s.output]);
       continue;
     }
     ins.clear();
-    for (int v : s.inputs) ins.push_back(&tensors[v]);
-    steps[s.op].op->run(ctx, ins, tensors[s.output]);
+    for (int v : s.inputs) ins.push_back(&tensors_[v]);
+    steps[s.op].op->run(ctx, ins, tensors_[s.output]);
   }
-  output_ = tensors[p.output];
-  return output_;
+  return tensors_[p.output];
 }
 
 }  // namespace crnn

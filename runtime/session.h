@@ -42,7 +42,7 @@ class Session {
     size_t floats = 0;
   };
   std::vector<Buffer> buffers_;
-  Tensor output_;
+  std::vector<Tensor> tensors_;  // every planned value, pointing into buffers_ (input: the caller's)
   void reserve(size_t index, size_t floats);
 };
 
