@@ -31,7 +31,6 @@ class Conv2d final : public Op {
     if (w.shape[2] != win_.kernel_h || w.shape[3] != win_.kernel_w) r.fail("weights do not match the kernel size");
     if (group_ < 1 || cout_ % group_ != 0) r.fail("output channels are not divisible by group");
     cin_ = cin_per_group_ * group_;
-    weights_.assign(w.data, w.data + w.count());
     bias_.assign(size_t(cout_), 0.f);
     if (r.has_weight("B")) {
       const TensorRef& b = r.weight("B");
@@ -41,11 +40,11 @@ class Conv2d final : public Op {
     const int64_t khw = win_.kernel_h * win_.kernel_w;
     if (group_ == cin_ && group_ == cout_ && cin_per_group_ == 1) {
       path_ = Path::Depthwise;
-      depthwise_weights_ = depthwise_pack_weights(weights_.data(), int(cout_), int(win_.kernel_h), int(win_.kernel_w));
+      depthwise_weights_ = depthwise_pack_weights(w.data, int(cout_), int(win_.kernel_h), int(win_.kernel_w));
     } else if (group_ == 1 && khw == 1 && win_.stride_h == 1 && win_.stride_w == 1 && win_.pad_top == 0 &&
                win_.pad_left == 0 && win_.pad_bottom == 0 && win_.pad_right == 0) {
       path_ = Path::Pointwise;
-      packed_ = PackedB::pack_transposed(weights_.data(), int(cin_), int(cout_), int(cin_));
+      packed_ = PackedB::pack_transposed(w.data, int(cin_), int(cout_), int(cin_));
     } else if (group_ == 1) {
       path_ = Path::Im2col;
       // Rows of the unrolled input are ordered [ky][kx][ci]; reorder the weights to match.
@@ -53,10 +52,11 @@ class Conv2d final : public Op {
       std::vector<float> bt(static_cast<size_t>(cout_ * k));
       for (int64_t co = 0; co < cout_; ++co)
         for (int64_t ci = 0; ci < cin_; ++ci)
-          for (int64_t t = 0; t < khw; ++t) bt[co * k + t * cin_ + ci] = weights_[(co * cin_ + ci) * khw + t];
+          for (int64_t t = 0; t < khw; ++t) bt[co * k + t * cin_ + ci] = w.data[(co * cin_ + ci) * khw + t];
       packed_ = PackedB::pack_transposed(bt.data(), int(k), int(cout_), int(k));
     } else {
       path_ = Path::Grouped;
+      grouped_weights_.assign(w.data, w.data + w.count());
     }
   }
 
@@ -158,7 +158,7 @@ class Conv2d final : public Op {
                   const int64_t ix = ox * win_.stride_w - win_.pad_left + kx * win_.dilation_w;
                   if (ix < 0 || ix >= w) continue;
                   acc += in[(iy * w + ix) * cin_ + g * cin_per_group_ + ci] *
-                         weights_[((co * cin_per_group_ + ci) * win_.kernel_h + ky) * win_.kernel_w + kx];
+                         grouped_weights_[((co * cin_per_group_ + ci) * win_.kernel_h + ky) * win_.kernel_w + kx];
                 }
               }
             out[(oy * ow + ox) * cout_ + co] = apply_activation(act_, acc);
@@ -170,7 +170,7 @@ class Conv2d final : public Op {
   int64_t group_ = 1, cin_ = 0, cout_ = 0, cin_per_group_ = 0;
   Activation act_;
   Path path_ = Path::Grouped;
-  std::vector<float> weights_;  // [Cout][Cin/group][kh][kw], as in the model
+  std::vector<float> grouped_weights_;  // grouped path only: [Cout][Cin/group][kh][kw], as in the model
   std::vector<float> bias_;     // [Cout], zeros when the model has none
   std::vector<float> depthwise_weights_;
   PackedB packed_;
