@@ -6,15 +6,14 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "ops/cpu_features.h"
 #include "ops/error.h"
 #include "ops/image/decode.h"
 #include "runtime/ocr_engine.h"
+#include "server/arg_reader.h"
 #include "server/model_paths.h"
 
 namespace crnn {
@@ -49,30 +48,19 @@ struct Options {
 };
 
 bool parse(int argc, char** argv, Options& o) {
-  for (int i = 0; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](const char* flag) -> std::string {
-      if (i + 1 >= argc) throw Error(ErrorCode::InvalidArgument, std::string(flag) + " needs a value");
-      return argv[++i];
-    };
-    auto number = [&](const char* flag, long long lo, long long hi) {
-      const std::string v = value(flag);
-      char* end = nullptr;
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end || n < lo || n > hi)
-        throw Error(ErrorCode::InvalidArgument, std::string(flag) + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi));
-      return n;
-    };
+  ArgReader args(argc, argv);
+  while (!args.done()) {
+    const std::string a = args.next();
     if (a == "--no-detect") o.detect = false;
     else if (a == "--json") o.json_output = true;
-    else if (a == "--threads") o.threads = int(number("--threads", 1, 256));
-    else if (a == "--rec-model") o.rec_model = value("--rec-model");
-    else if (a == "--det-model") o.det_model = value("--det-model");
-    else if (a == "--cls-model") o.cls_model = value("--cls-model");
+    else if (a == "--threads") o.threads = int(args.number("--threads", 1, 256));
+    else if (a == "--rec-model") o.rec_model = args.value("--rec-model");
+    else if (a == "--det-model") o.det_model = args.value("--det-model");
+    else if (a == "--cls-model") o.cls_model = args.value("--cls-model");
     else if (a == "--no-cls") o.classify = false;
-    else if (a == "--enhance") o.enhance = parse_enhancement(value("--enhance"));
-    else if (a == "--det-limit") o.det_limit = int(number("--det-limit", 32, 8192));
-    else if (a == "--max-pixels") o.max_pixels = number("--max-pixels", 1, int64_t(1) << 40);
+    else if (a == "--enhance") o.enhance = parse_enhancement(args.value("--enhance"));
+    else if (a == "--det-limit") o.det_limit = int(args.number("--det-limit", 32, 8192));
+    else if (a == "--max-pixels") o.max_pixels = args.number("--max-pixels", 1, int64_t(1) << 40);
     else if (a == "-h" || a == "--help") return false;
     else if (a.size() > 1 && a[0] == '-') throw Error(ErrorCode::InvalidArgument, "unknown option " + a);
     else o.images.push_back(a);

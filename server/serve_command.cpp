@@ -17,6 +17,7 @@
 
 #include "ops/error.h"
 #include "runtime/ocr_engine.h"
+#include "server/arg_reader.h"
 #include "server/auth.h"
 #include "server/http_server.h"
 #include "server/model_paths.h"
@@ -66,38 +67,26 @@ struct ServeOptions {
 bool parse(int argc, char** argv, ServeOptions& o) {
   const int cores = int(std::thread::hardware_concurrency()) > 0 ? int(std::thread::hardware_concurrency()) : 1;
   int max_inflight = 0;  // 0: not given
-  for (int i = 0; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](const char* flag) -> std::string {
-      if (i + 1 >= argc) throw Error(ErrorCode::InvalidArgument, std::string(flag) + " needs a value");
-      return argv[++i];
-    };
-    auto number = [&](const char* flag, long long lo, long long hi) {
-      const std::string v = value(flag);
-      char* end = nullptr;
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end || n < lo || n > hi)
-        throw Error(ErrorCode::InvalidArgument,
-                    std::string(flag) + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi));
-      return n;
-    };
-    if (a == "--host") o.http.host = value("--host");
-    else if (a == "--port") o.http.port = int(number("--port", 0, 65535));
-    else if (a == "--rec-model") o.engine.rec_model = value("--rec-model");
-    else if (a == "--det-model") o.engine.det_model = value("--det-model");
-    else if (a == "--cls-model") o.engine.cls_model = value("--cls-model");
+  ArgReader args(argc, argv);
+  while (!args.done()) {
+    const std::string a = args.next();
+    if (a == "--host") o.http.host = args.value("--host");
+    else if (a == "--port") o.http.port = int(args.number("--port", 0, 65535));
+    else if (a == "--rec-model") o.engine.rec_model = args.value("--rec-model");
+    else if (a == "--det-model") o.engine.det_model = args.value("--det-model");
+    else if (a == "--cls-model") o.engine.cls_model = args.value("--cls-model");
     else if (a == "--no-det") o.load_detector = false;
     else if (a == "--no-cls") o.load_classifier = false;
-    else if (a == "--threads") o.engine.threads = int(number("--threads", 1, 256));
-    else if (a == "--max-inflight") max_inflight = int(number("--max-inflight", 1, 256));
-    else if (a == "--max-queue") o.http.max_queue = int(number("--max-queue", 0, 4096));
-    else if (a == "--max-upload-mb") o.http.max_upload_bytes = uint64_t(number("--max-upload-mb", 1, 4096)) << 20;
-    else if (a == "--max-pixels") o.http.max_pixels = number("--max-pixels", 1, int64_t(1) << 40);
-    else if (a == "--max-det-limit") o.http.max_det_limit = int(number("--max-det-limit", kMinDetLimit, kMaxDetLimit));
-    else if (a == "--io-timeout") o.http.io_timeout = std::chrono::seconds(number("--io-timeout", 1, 3600));
-    else if (a == "--upload-timeout") o.http.upload_timeout = std::chrono::seconds(number("--upload-timeout", 1, 86400));
-    else if (a == "--queue-timeout") o.http.queue_timeout = std::chrono::seconds(number("--queue-timeout", 1, 3600));
-    else if (a == "--token-file") o.token_file = value("--token-file");
+    else if (a == "--threads") o.engine.threads = int(args.number("--threads", 1, 256));
+    else if (a == "--max-inflight") max_inflight = int(args.number("--max-inflight", 1, 256));
+    else if (a == "--max-queue") o.http.max_queue = int(args.number("--max-queue", 0, 4096));
+    else if (a == "--max-upload-mb") o.http.max_upload_bytes = uint64_t(args.number("--max-upload-mb", 1, 4096)) << 20;
+    else if (a == "--max-pixels") o.http.max_pixels = args.number("--max-pixels", 1, int64_t(1) << 40);
+    else if (a == "--max-det-limit") o.http.max_det_limit = int(args.number("--max-det-limit", kMinDetLimit, kMaxDetLimit));
+    else if (a == "--io-timeout") o.http.io_timeout = std::chrono::seconds(args.number("--io-timeout", 1, 3600));
+    else if (a == "--upload-timeout") o.http.upload_timeout = std::chrono::seconds(args.number("--upload-timeout", 1, 86400));
+    else if (a == "--queue-timeout") o.http.queue_timeout = std::chrono::seconds(args.number("--queue-timeout", 1, 3600));
+    else if (a == "--token-file") o.token_file = args.value("--token-file");
     else if (a == "-h" || a == "--help") return false;
     else throw Error(ErrorCode::InvalidArgument, "unknown option " + a);
   }

@@ -251,7 +251,6 @@ class Fuser {
     std::vector<GraphNode> kept;
     for (size_t i = 0; i < m_.nodes.size(); ++i)
       if (alive_(i)) kept.push_back(std::move(m_.nodes[i]));
-      else ++stats_.removed;
     m_.nodes = std::move(kept);
     // Drop tensors no node uses any more (replaced by folded copies).
     std::set<std::string> used;

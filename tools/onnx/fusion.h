@@ -13,7 +13,7 @@
 namespace crnn::onnx {
 
 struct FusionStats {
-  int hardswish = 0, batchnorm = 0, affine = 0, activation = 0, removed = 0;
+  int hardswish = 0, batchnorm = 0, affine = 0, activation = 0;
 };
 
 FusionStats fuse_graph(ModelFile& model);
