@@ -2,7 +2,7 @@
 # Installs the Debian packages crnn-ocr builds and tests with (python3-requests: the server test
 # drives the service with the original Python client). Safe to run again.
 set -euo pipefail
-pkgs=(cmake g++ make pkg-config libeigen3-dev libstb-dev nlohmann-json3-dev libcpp-httplib-dev
+pkgs=(cmake g++ make pkg-config libeigen3-dev libstb-dev nlohmann-json3-dev patch
       libgtest-dev libbenchmark-dev python3-requests)
 missing=()
 for p in "${pkgs[@]}"; do
