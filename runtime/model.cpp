@@ -16,6 +16,15 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
   }
 }
 
+std::shared_ptr<const Model> Model::load(const ModelSource& source) {
+  if (!source.is_embedded()) return load(source.path);
+  try {
+    return build(read_model(source.bytes, source.size, nullptr));
+  } catch (const Error& e) {
+    throw Error(e.code(), "embedded model '" + source.path + "': " + e.what());
+  }
+}
+
 std::shared_ptr<const Model> Model::build(ModelFile file) {
   auto m = std::shared_ptr<Model>(new Model());
   m->file_ = std::move(file);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/model_source.h"
 #include "runtime/op.h"
 #include "weights/model_file.h"
 
@@ -21,6 +22,8 @@ class Model {
 
   // Reads, validates and builds; throws crnn::Error (Io, CorruptModel, UnsupportedModel).
   static std::shared_ptr<const Model> load(const std::string& path);
+  // The same from a file or from bytes in memory (which must outlive the model).
+  static std::shared_ptr<const Model> load(const ModelSource& source);
   static std::shared_ptr<const Model> build(ModelFile file);
 
   const ModelMetadata& metadata() const { return file_.metadata; }

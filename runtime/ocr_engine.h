@@ -14,6 +14,7 @@
 #include "ops/image/image.h"
 #include "runtime/enhancement.h"
 #include "runtime/model.h"
+#include "runtime/model_source.h"
 #include "runtime/thread_pool.h"
 
 namespace crnn {
@@ -24,9 +25,9 @@ class DirectionClassifier;
 class SessionPool;
 
 struct EngineConfig {
-  std::string rec_model;  // required
-  std::string det_model;  // empty: no detector (only detect = false works)
-  std::string cls_model;  // empty: no direction classifier
+  ModelSource rec_model;  // required
+  ModelSource det_model;  // empty: no detector (only detect = false works)
+  ModelSource cls_model;  // empty: no direction classifier
   int threads = 0;        // 0 = all cores
 };
 

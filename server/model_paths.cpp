@@ -1,9 +1,12 @@
 #include "server/model_paths.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <string>
+
+#include "server/embedded_models.h"
 
 namespace crnn {
 namespace {
@@ -17,14 +20,29 @@ std::string executable_dir() {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+std::string file_name(const std::string& kind) {
+  if (kind == "rec") return "rec_ch_ppocr_mobile_v2.0.crnn";
+  if (kind == "det") return "det_ch_PP-OCRv3.crnn";
+  return "cls_ch_ppocr_mobile_v2.0.crnn";
+}
+
+bool is_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 }  // namespace
 
-std::string default_model_path(const std::string& kind) {
+ModelSource default_model(const std::string& kind) {
+  // An explicit $CRNN_MODEL_DIR is never passed over: a typo there is an error, not a silent
+  // switch to other models.
   const char* dir = std::getenv("CRNN_MODEL_DIR");
-  const std::string base = dir && *dir ? std::string(dir) : executable_dir() + "/models";
-  if (kind == "rec") return base + "/rec_ch_ppocr_mobile_v2.0.crnn";
-  if (kind == "det") return base + "/det_ch_PP-OCRv3.crnn";
-  return base + "/cls_ch_ppocr_mobile_v2.0.crnn";
+  if (dir && *dir) return ModelSource(std::string(dir) + "/" + file_name(kind));
+  const std::string beside = executable_dir() + "/models/" + file_name(kind);
+  if (is_file(beside)) return ModelSource(beside);
+  ModelSource embedded = embedded_model(kind);
+  if (!embedded.empty()) return embedded;
+  return ModelSource(beside);
 }
 
 }  // namespace crnn

@@ -84,10 +84,10 @@ int run_ocr_command(int argc, char** argv) {
   }
 
   EngineConfig config;
-  config.rec_model = o.rec_model.empty() ? default_model_path("rec") : o.rec_model;
+  config.rec_model = o.rec_model.empty() ? default_model("rec") : ModelSource(o.rec_model);
   if (o.detect) {  // single lines need neither the detector nor the classifier
-    config.det_model = o.det_model.empty() ? default_model_path("det") : o.det_model;
-    if (o.classify) config.cls_model = o.cls_model.empty() ? default_model_path("cls") : o.cls_model;
+    config.det_model = o.det_model.empty() ? default_model("det") : ModelSource(o.det_model);
+    if (o.classify) config.cls_model = o.cls_model.empty() ? default_model("cls") : ModelSource(o.cls_model);
   }
   config.threads = o.threads;
   std::unique_ptr<OcrEngine> engine;

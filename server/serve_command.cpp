@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "ops/cpu_features.h"
 #include "ops/error.h"
 #include "runtime/ocr_engine.h"
 #include "server/arg_reader.h"
@@ -95,11 +96,11 @@ bool parse(int argc, char** argv, ServeOptions& o) {
   // run costs memory and buys no throughput.
   const int threads = o.engine.threads > 0 ? std::min(o.engine.threads, cores) : cores;
   o.http.max_inflight = max_inflight > 0 ? max_inflight : std::max(1, cores / threads);
-  if (o.engine.rec_model.empty()) o.engine.rec_model = default_model_path("rec");
+  if (o.engine.rec_model.empty()) o.engine.rec_model = default_model("rec");
   if (!o.load_detector) o.engine.det_model.clear();
-  else if (o.engine.det_model.empty()) o.engine.det_model = default_model_path("det");
+  else if (o.engine.det_model.empty()) o.engine.det_model = default_model("det");
   if (!o.load_classifier) o.engine.cls_model.clear();
-  else if (o.engine.cls_model.empty()) o.engine.cls_model = default_model_path("cls");
+  else if (o.engine.cls_model.empty()) o.engine.cls_model = default_model("cls");
   return true;
 }
 
@@ -108,9 +109,10 @@ std::string file_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-nlohmann::json model_json(const ModelMetadata* meta, const std::string& path) {
+// "source": "file" (flag, $CRNN_MODEL_DIR or models/ beside the executable) or "embedded".
+nlohmann::json model_json(const ModelMetadata* meta, const ModelSource& source) {
   if (meta == nullptr) return nullptr;
-  return {{"name", meta->name}, {"file", file_name(path)}};
+  return {{"name", meta->name}, {"file", file_name(source.path)}, {"source", source.is_embedded() ? "embedded" : "file"}};
 }
 
 // A white page with dark bars: runs every model once so the first request pays no one-time
@@ -182,7 +184,9 @@ int run_serve_command(int argc, char** argv, const char* version) {
                           {"port", port},
                           {"url", "http://" + o.http.host + ":" + std::to_string(port) + "/"},
                           {"auth", auth.enabled()},
-                          {"tokens", auth.token_count()}});
+                          {"tokens", auth.token_count()},
+                          {"isa", isa_name(active_isa())},
+                          {"isa_note", isa_note()}});
 
   // The signal watcher. Before the models are ready nothing is in progress (every route but
   // /health answers 503), so a signal then ends the process at once, even when loading hangs.

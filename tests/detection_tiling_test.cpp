@@ -66,9 +66,9 @@ TEST(DetectionTiling, MergesOneLineAcrossTilesButNotStackedLines) {
 const OcrEngine& engine() {
   static const std::unique_ptr<OcrEngine> e = [] {
     EngineConfig c;
-    std::map<std::string, std::string*> files = {{"rec/ch_ppocr_mobile_v2.0", &c.rec_model},
-                                                 {"det/ch_PP-OCRv3", &c.det_model},
-                                                 {"cls/ch_ppocr_mobile_v2.0", &c.cls_model}};
+    std::map<std::string, std::string*> files = {{"rec/ch_ppocr_mobile_v2.0", &c.rec_model.path},
+                                                 {"det/ch_PP-OCRv3", &c.det_model.path},
+                                                 {"cls/ch_ppocr_mobile_v2.0", &c.cls_model.path}};
     for (auto& [name, path] : files) {
       onnx::ConvertOptions o;
       const std::string kind = name.substr(0, 3), dir = test::shared_models_dir() + "/" + name;

@@ -152,6 +152,28 @@ TEST(ModelFile, FileLoaderReportsMissingAndEmptyFiles) {
   std::remove(empty.c_str());
 }
 
+// The static build's embedded models are bytes in the executable: they load like a file and
+// are checked the same way (checksum included).
+TEST(ModelFile, BytesInMemoryLoadLikeAFileWithTheSameChecks) {
+  const std::vector<uint8_t> bytes = write_model(mobile_recognizer());
+  AlignedBytes good(bytes, bytes.size());
+  const auto model = Model::load(ModelSource::embedded("rec_test.crnn", good.data.get(), good.size));
+  EXPECT_EQ(model->metadata().charset, mobile_recognizer().metadata.charset);
+  EXPECT_EQ(model->steps().size(), mobile_recognizer().nodes.size());
+
+  std::vector<uint8_t> flipped = bytes;
+  flipped[bytes.size() - 5] ^= 0x10;  // a weight bit: only the body checksum sees it
+  AlignedBytes bad(flipped, flipped.size());
+  try {
+    Model::load(ModelSource::embedded("rec_test.crnn", bad.data.get(), bad.size));
+    ADD_FAILURE() << "a damaged embedded model loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::CorruptModel);
+    EXPECT_NE(std::string(e.what()).find("embedded model 'rec_test.crnn'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("checksum"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ModelFile, UnknownOpIsRefusedWhenBuilding) {
   ModelFile m;
   m.inputs = {"x"};
