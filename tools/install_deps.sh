@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages crnn-ocr builds and tests with (python3-requests: the server test
-# drives the service with the original Python client). Safe to run again.
+# drives the service with the original Python client; g++-aarch64-linux-gnu and qemu-user: the
+# aarch64 cross build and its emulated test run, tools/cross_test.sh). Safe to run again.
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libeigen3-dev libstb-dev nlohmann-json3-dev patch
-      libgtest-dev libbenchmark-dev python3-requests)
+      libgtest-dev libbenchmark-dev python3-requests g++-aarch64-linux-gnu qemu-user)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
