@@ -1,6 +1,6 @@
 // Whole-recognizer inference (the Session::run path the CLI uses) on a 1x3x32xW input.
 // Names: BM_Recognizer/<model>/32x<W>/threads:<N>; the ISA in use is printed in the context.
-// bench/compare_rec.sh runs ONNX Runtime on the same model and shape in the same run.
+// bench/compare_model.sh --kind rec runs ONNX Runtime on the same model and shape in the same run.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
