@@ -9,6 +9,8 @@
 // it K passes (default 1). The counters hold per-page latencies over all passes (nearest rank):
 //   p50_ms, p95_ms, mean_ms, max_ms   decode + read (compare with ort_page_bench.sh)
 //   read_p50_ms, read_p95_ms          OcrEngine::read alone
+//   decode_med_ms, detect_med_ms, crop_med_ms, classify_med_ms, recognize_med_ms
+//                                     per-stage medians (runtime/ocr_engine.h StageTimes)
 //   pages (pages timed), lines (text lines found per pass).
 // Real time per iteration is the time of a whole pass.
 #include <benchmark/benchmark.h>
@@ -113,7 +115,7 @@ void BM_Pages(benchmark::State& state, int threads) {
 
   using clock = std::chrono::steady_clock;
   const auto ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
-  std::vector<double> total, read_only;
+  std::vector<double> total, read_only, decode, detect, crop, classify, recognize;
   size_t lines = 0;
   for (auto _ : state) {
     lines = 0;
@@ -121,12 +123,18 @@ void BM_Pages(benchmark::State& state, int threads) {
       const auto t0 = clock::now();
       const Image img = decode_image_file(path);
       const auto t1 = clock::now();
-      const std::vector<OcrLine> result = engine.read(img, options);
+      StageTimes stages;
+      const std::vector<OcrLine> result = engine.read(img, options, &stages);
       const auto t2 = clock::now();
       benchmark::DoNotOptimize(result.data());
       lines += result.size();
       total.push_back(ms(t2 - t0));
       read_only.push_back(ms(t2 - t1));
+      decode.push_back(ms(t1 - t0));
+      detect.push_back(stages.detect_ms);
+      crop.push_back(stages.crop_ms);
+      classify.push_back(stages.classify_ms);
+      recognize.push_back(stages.recognize_ms);
     }
   }
   double sum = 0;
@@ -139,6 +147,11 @@ void BM_Pages(benchmark::State& state, int threads) {
   state.counters["max_ms"] = total.empty() ? 0 : *std::max_element(total.begin(), total.end());
   state.counters["read_p50_ms"] = nearest_rank(read_only, 0.50);
   state.counters["read_p95_ms"] = nearest_rank(read_only, 0.95);
+  state.counters["decode_med_ms"] = nearest_rank(decode, 0.50);
+  state.counters["detect_med_ms"] = nearest_rank(detect, 0.50);
+  state.counters["crop_med_ms"] = nearest_rank(crop, 0.50);
+  state.counters["classify_med_ms"] = nearest_rank(classify, 0.50);
+  state.counters["recognize_med_ms"] = nearest_rank(recognize, 0.50);
 }
 
 int passes() {

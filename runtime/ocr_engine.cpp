@@ -1,5 +1,7 @@
 #include "runtime/ocr_engine.h"
 
+#include <chrono>
+
 #include "ops/error.h"
 #include "ops/image/rotate.h"
 #include "runtime/direction_classifier.h"
@@ -36,11 +38,30 @@ const ModelMetadata* OcrEngine::classifier_metadata() const {
   return cls_sessions_ ? &cls_sessions_->model()->metadata() : nullptr;
 }
 
-std::vector<OcrLine> OcrEngine::read(const Image& bgr, const OcrOptions& options) const {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Milliseconds since `start`; moves `start` to now, so consecutive calls time consecutive stages.
+double lap_ms(Clock::time_point& start) {
+  const Clock::time_point now = Clock::now();
+  const double ms = std::chrono::duration<double, std::milli>(now - start).count();
+  start = now;
+  return ms;
+}
+
+}  // namespace
+
+std::vector<OcrLine> OcrEngine::read(const Image& bgr, const OcrOptions& options, StageTimes* times) const {
   if (bgr.empty() || bgr.channels != 3) throw Error(ErrorCode::InvalidArgument, "expected a non-empty BGR image");
-  if (options.detect) return read_page(bgr, options);
+  StageTimes local;
+  StageTimes& t = times ? *times : local;
+  t = StageTimes{};
+  if (options.detect) return read_page(bgr, options, t);
+  Clock::time_point lap = Clock::now();
   auto session = rec_sessions_->acquire();
   const RecognizedText r = recognizer_->recognize(*session, enhance_line(bgr, options.enhance));
+  t.recognize_ms = lap_ms(lap);
   std::vector<OcrLine> out;
   if (r.text.empty()) return out;
   OcrLine line{r.text, r.confidence, {}};
@@ -53,16 +74,19 @@ std::vector<OcrLine> OcrEngine::read(const Image& bgr, const OcrOptions& options
   return out;
 }
 
-std::vector<OcrLine> OcrEngine::read_page(const Image& bgr, const OcrOptions& options) const {
+std::vector<OcrLine> OcrEngine::read_page(const Image& bgr, const OcrOptions& options, StageTimes& times) const {
   if (!detector_) throw Error(ErrorCode::InvalidArgument, "no detector model is loaded; read the image as one line instead");
+  Clock::time_point lap = Clock::now();
   std::vector<TextBox> boxes;
   {
     auto session = det_sessions_->acquire();
     boxes = detector_->detect(*session, bgr, options.det_limit_side, options.db);
   }
+  times.detect_ms = lap_ms(lap);
   std::vector<Image> crops;
   crops.reserve(boxes.size());
   for (const TextBox& b : boxes) crops.push_back(crop_text_box(bgr, b));
+  times.crop_ms = lap_ms(lap);
   std::vector<const Image*> views;
   for (const Image& c : crops) views.push_back(&c);
 
@@ -72,6 +96,7 @@ std::vector<OcrLine> OcrEngine::read_page(const Image& bgr, const OcrOptions& op
     for (size_t i = 0; i < crops.size(); ++i)
       if (dirs[i].upside_down && dirs[i].score >= options.cls_threshold) crops[i] = rotate(crops[i], Rotation::Rotate180);
   }
+  times.classify_ms = lap_ms(lap);
   if (options.enhance != Enhancement::None)
     for (Image& c : crops) c = enhance_line(c, options.enhance);
   std::vector<RecognizedText> texts;
@@ -79,6 +104,7 @@ std::vector<OcrLine> OcrEngine::read_page(const Image& bgr, const OcrOptions& op
     auto session = rec_sessions_->acquire();
     texts = recognizer_->recognize_all(*session, views);
   }
+  times.recognize_ms = lap_ms(lap);
   std::vector<OcrLine> out;
   for (size_t i = 0; i < boxes.size(); ++i) {
     if (texts[i].confidence < options.drop_score) continue;

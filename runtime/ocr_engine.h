@@ -47,13 +47,22 @@ struct OcrLine {
   Point2f box[4];  // tl, tr, br, bl in image pixels
 };
 
+// Where the time of one read() went, in milliseconds of wall time (for benchmarks and logs).
+struct StageTimes {
+  double detect_ms = 0;     // detector input, network and DB post-processing
+  double crop_ms = 0;       // perspective crops of the boxes
+  double classify_ms = 0;   // direction classifier and the 180-degree flips
+  double recognize_ms = 0;  // recognition of every line (or of the whole image when detect = false)
+};
+
 class OcrEngine {
  public:
   // Loads and checks the models; throws crnn::Error.
   explicit OcrEngine(const EngineConfig& config);
   ~OcrEngine();
 
-  std::vector<OcrLine> read(const Image& bgr, const OcrOptions& options) const;
+  // `times`, when given, receives the time of each stage of this call.
+  std::vector<OcrLine> read(const Image& bgr, const OcrOptions& options, StageTimes* times = nullptr) const;
 
   bool has_detector() const { return detector_ != nullptr; }
   bool has_classifier() const { return classifier_ != nullptr; }
@@ -64,7 +73,7 @@ class OcrEngine {
   int threads() const { return pool_->threads(); }
 
  private:
-  std::vector<OcrLine> read_page(const Image& bgr, const OcrOptions& options) const;
+  std::vector<OcrLine> read_page(const Image& bgr, const OcrOptions& options, StageTimes& times) const;
 
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Recognizer> recognizer_;
