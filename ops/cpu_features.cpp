@@ -91,6 +91,20 @@ bool cpu_supports(Isa isa) {
   return static_cast<int>(isa) <= static_cast<int>(best);
 }
 
+bool cpu_has_avx512_vnni() {
+#ifdef CRNN_X86
+  static const bool vnni = [] {
+    if (detected_isa() != Isa::Avx512) return false;  // needs the ZMM state saved by the OS
+    unsigned int eax, ebx, ecx, edx;
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    return (ecx & (1u << 11)) != 0;
+  }();
+  return vnni;
+#else
+  return false;
+#endif
+}
+
 Isa active_isa() { return choice().isa; }
 
 std::string isa_note() { return choice().note; }

@@ -18,6 +18,8 @@ Isa detected_isa();
 Isa active_isa();
 // True when the CPU can run `isa` (used by tests to skip variants the machine lacks).
 bool cpu_supports(Isa isa);
+// AVX512-VNNI (vpdpbusd on zmm), for the int8 GEMM; implies nothing about the active ISA.
+bool cpu_has_avx512_vnni();
 const char* isa_name(Isa isa);
 // A human-readable note about how the active ISA was chosen, for logs and /health.
 std::string isa_note();
