@@ -1,6 +1,7 @@
 #include "runtime/session.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <map>
 
@@ -125,6 +126,11 @@ void Session::plan(const Dims& shape) {
   plan_ = std::move(p);
 }
 
+void Session::set_profiling(bool on) {
+  profiling_ = on;
+  profile_.clear();
+}
+
 const Tensor& Session::run(const float* input, const Dims& shape) {
   if (!plan_ || plan_->input_shape != shape) {
     plan(shape);
@@ -138,6 +144,7 @@ const Tensor& Session::run(const float* input, const Dims& shape) {
       tensors_[i].layout = p.values[i].layout;
       tensors_[i].data = p.values[i].buffer < 0 ? nullptr : buffers_[p.values[i].buffer].data;
     }
+    profile_.clear();
   }
   const Plan& p = *plan_;
   for (size_t i = 0; i < p.values.size(); ++i)
@@ -147,14 +154,31 @@ const Tensor& Session::run(const float* input, const Dims& shape) {
   ctx.scratch = buffers_[p.buffer_floats.size()].data;
   const auto& steps = model_->steps();
   std::vector<const Tensor*> ins;
-  for (const Plan::Step& s : p.steps) {
+  if (profiling_ && profile_.size() != p.steps.size()) {
+    profile_.assign(p.steps.size(), OpTime{});
+    for (size_t i = 0; i < p.steps.size(); ++i) {
+      const Plan::Step& s = p.steps[i];
+      if (s.op < 0) {
+        profile_[i].type = "Relayout";
+        continue;
+      }
+      const Op& op = *steps[s.op].op;
+      std::vector<Dims> in_shapes;
+      for (int v : s.inputs) in_shapes.push_back(p.values[v].shape);
+      profile_[i] = {op.name(), op.type(), 0.0, op.flops(in_shapes, p.values[s.output].shape)};
+    }
+  }
+  for (size_t i = 0; i < p.steps.size(); ++i) {
+    const Plan::Step& s = p.steps[i];
+    const auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     if (s.op < 0) {
       relayout(tensors_[s.inputs[0]], tensors_[s.output]);
-      continue;
+    } else {
+      ins.clear();
+      for (int v : s.inputs) ins.push_back(&tensors_[v]);
+      steps[s.op].op->run(ctx, ins, tensors_[s.output]);
     }
-    ins.clear();
-    for (int v : s.inputs) ins.push_back(&tensors_[v]);
-    steps[s.op].op->run(ctx, ins, tensors_[s.output]);
+    if (profiling_) profile_[i].seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   return tensors_[p.output];
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "runtime/model.h"
@@ -27,6 +28,15 @@ class Session {
   const Tensor& run(const float* input, const Dims& shape);
 
   const Model& model() const { return *model_; }
+
+  // Per-op wall time, for finding where a model spends its time. Off by default; while on,
+  // every run adds each op's time (layout conversions appear as type "Relayout").
+  struct OpTime {
+    std::string name, type;
+    double seconds = 0, flops = 0;
+  };
+  void set_profiling(bool on);
+  const std::vector<OpTime>& profile() const { return profile_; }
   // Bytes currently held for activations and scratch.
   size_t memory_bytes() const;
 
@@ -44,6 +54,8 @@ class Session {
   std::vector<Buffer> buffers_;
   std::vector<Tensor> tensors_;  // every planned value, pointing into buffers_ (input: the caller's)
   void reserve(size_t index, size_t floats);
+  bool profiling_ = false;
+  std::vector<OpTime> profile_;  // one entry per plan step while profiling
 };
 
 }  // namespace crnn

@@ -128,8 +128,16 @@ class Conv2d final : public Op {
         for (int64_t p = p0; p < p1; ++p) {
           const int64_t oy = p / ow, ox = p % ow;
           float* row = rows + (p - p0) * k;
+          const int64_t ix0 = ox * win_.stride_w - win_.pad_left;
+          // With dilation 1 and no padding in x, a kernel row is kw * Cin contiguous floats.
+          const bool row_inside = win_.dilation_w == 1 && ix0 >= 0 && ix0 + win_.kernel_w <= w;
           for (int64_t ky = 0; ky < win_.kernel_h; ++ky) {
             const int64_t iy = oy * win_.stride_h - win_.pad_top + ky * win_.dilation_h;
+            if (row_inside && iy >= 0 && iy < h) {
+              std::memcpy(row, in + (iy * w + ix0) * cin_, size_t(win_.kernel_w * cin_) * sizeof(float));
+              row += win_.kernel_w * cin_;
+              continue;
+            }
             for (int64_t kx = 0; kx < win_.kernel_w; ++kx, row += cin_) {
               const int64_t ix = ox * win_.stride_w - win_.pad_left + kx * win_.dilation_w;
               if (iy < 0 || iy >= h || ix < 0 || ix >= w) std::memset(row, 0, size_t(cin_) * sizeof(float));

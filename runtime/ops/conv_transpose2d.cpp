@@ -1,6 +1,13 @@
 // ConvTranspose (2-D, NHWC, group 1) with fused bias and activation.
-// Each input pixel times W gives a kh x kw block of output pixels: one GEMM over all input
-// pixels (B = W as [Cin, kh*kw*Cout]) into scratch rows, then a scatter-add into the output.
+// Each input pixel times W gives a kh x kw block of output pixels (B = W as [Cin, kh*kw*Cout]).
+//   tiled    stride == kernel, no padding or dilation (DBNet's 2x2 / stride 2 upsampling): the
+//            blocks do not overlap, and kernel row ky of the pixels of input row iy is exactly
+//            output row iy*kh + ky in NHWC, so one GEMM per (iy, ky) with B's columns of that
+//            ky writes it in place, bias and activation fused; rows run in parallel. When those
+//            rows are narrow (kw*Cout < 16, e.g. the 1-channel probability map) one GEMM per
+//            input row computes all kh*kw*Cout columns into scratch, copied out per ky.
+//   scatter  anything else: one GEMM over tiles of input pixels into scratch rows, then a
+//            single-threaded scatter-add into the output (blocks may overlap).
 #include <algorithm>
 #include <cstring>
 
@@ -34,13 +41,22 @@ class ConvTranspose2d final : public Op {
     for (int64_t ci = 0; ci < cin_; ++ci)
       for (int64_t co = 0; co < cout_; ++co)
         for (int64_t t = 0; t < khw; ++t) b[ci * n + t * cout_ + co] = w.data[(ci * cout_ + co) * khw + t];
-    packed_ = PackedB::pack(b.data(), int(cin_), int(n), int(n));
     bias_.assign(size_t(cout_), 0.f);
     if (r.has_weight("B")) {
       const TensorRef& bias = r.weight("B");
       if (bias.count() != cout_) r.fail("bias size does not match the output channels");
       std::copy(bias.data, bias.data + cout_, bias_.begin());
     }
+    tiled_ = win_.stride_h == win_.kernel_h && win_.stride_w == win_.kernel_w && win_.dilation_h == 1 &&
+             win_.dilation_w == 1 && win_.pad_top == 0 && win_.pad_left == 0 && win_.pad_bottom == 0 &&
+             win_.pad_right == 0 && out_pad_h_ == 0 && out_pad_w_ == 0;
+    if (tiled_) {
+      const int64_t row = win_.kernel_w * cout_;  // B's columns of one ky
+      for (int64_t ky = 0; ky < win_.kernel_h && !narrow_rows(); ++ky)
+        packed_rows_.push_back(PackedB::pack(b.data() + ky * row, int(cin_), int(row), int(n)));
+      for (int64_t t = 0; t < khw; ++t) tap_bias_.insert(tap_bias_.end(), bias_.begin(), bias_.end());
+    }
+    if (!tiled_ || narrow_rows()) packed_ = PackedB::pack(b.data(), int(cin_), int(n), int(n));
   }
   bool nhwc() const override { return true; }
   Dims output_shape(const std::vector<Dims>& in) const override {
@@ -51,8 +67,10 @@ class ConvTranspose2d final : public Op {
     if (oh <= 0 || ow <= 0) fail("output would be empty");
     return {x[0], cout_, oh, ow};
   }
-  size_t scratch_floats(const std::vector<Dims>&, int) const override {
-    return size_t(kTilePixels * win_.kernel_h * win_.kernel_w * cout_);
+  size_t scratch_floats(const std::vector<Dims>& in, int threads) const override {
+    const int64_t n = win_.kernel_h * win_.kernel_w * cout_;
+    if (!tiled_) return size_t(kTilePixels * n);
+    return narrow_rows() ? size_t(threads) * size_t(in.at(0)[3] * n) : 0;
   }
   double flops(const std::vector<Dims>& in, const Dims&) const override {
     return 2.0 * double(element_count(in.at(0))) * double(cout_ * win_.kernel_h * win_.kernel_w);
@@ -63,6 +81,35 @@ class ConvTranspose2d final : public Op {
     for (int64_t b = 0; b < x.n(); ++b) {
       const float* in = x.data + b * h * w * cin_;
       float* o = out.data + b * oh * ow * cout_;
+      if (tiled_ && narrow_rows()) {
+        const int64_t kh = win_.kernel_h, row = win_.kernel_w * cout_, n = kh * row;
+        ctx.parallel_chunks(h, [&](int64_t y0, int64_t y1, int chunk) {
+          float* block = ctx.scratch + size_t(chunk) * size_t(w * n);  // [ix][ky][kx][Cout]
+          for (int64_t iy = y0; iy < y1; ++iy) {
+            // The activation runs on the dense output rows: the GEMM's tiles would evaluate it
+            // on whole vectors of which only n lanes are used.
+            gemm(int(w), in + iy * w * cin_, int(cin_), packed_, tap_bias_.data(), Activation{}, block, int(n));
+            for (int64_t ky = 0; ky < kh; ++ky) {
+              float* dst = o + (iy * kh + ky) * ow * cout_;
+              for (int64_t ix = 0; ix < w; ++ix)
+                for (int64_t j = 0; j < row; ++j) dst[ix * row + j] = block[ix * n + ky * row + j];
+            }
+            if (act_.kind != ActivationKind::None) activation_inplace(o + iy * kh * ow * cout_, size_t(kh * ow * cout_), act_);
+          }
+        });
+        continue;
+      }
+      if (tiled_) {
+        const int64_t kh = win_.kernel_h, row = win_.kernel_w * cout_;
+        ctx.parallel_for(h * kh, [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; ++r) {  // r = output row = iy * kh + ky
+            const int64_t iy = r / kh, ky = r % kh;
+            gemm(int(w), in + iy * w * cin_, int(cin_), packed_rows_[size_t(ky)], tap_bias_.data(), act_,
+                 o + r * ow * cout_, int(row));
+          }
+        });
+        continue;
+      }
       for (int64_t p = 0; p < oh * ow; ++p) std::memcpy(o + p * cout_, bias_.data(), size_t(cout_) * sizeof(float));
       // Single-threaded: blocks of neighbouring input pixels may overlap in the output.
       for (int64_t p0 = 0; p0 < h * w; p0 += kTilePixels) {
@@ -92,8 +139,13 @@ class ConvTranspose2d final : public Op {
   Window2d win_;
   Activation act_;
   int64_t cin_ = 0, cout_ = 0, out_pad_h_ = 0, out_pad_w_ = 0;
-  PackedB packed_;
+  bool narrow_rows() const { return win_.kernel_w * cout_ < 16; }
+
+  bool tiled_ = false;
+  PackedB packed_;                    // scatter path and narrow tiled rows: [Cin] x [kh][kw][Cout]
+  std::vector<PackedB> packed_rows_;  // tiled path, per ky: [Cin] x [kw][Cout]
   std::vector<float> bias_;
+  std::vector<float> tap_bias_;       // tiled path: bias_ repeated kh*kw times
 };
 
 }  // namespace
