@@ -1,6 +1,9 @@
-// Conv (2-D, NHWC) with fused bias and activation. Four execution paths, chosen at load:
+// Conv (2-D, NHWC) with fused bias and activation. Five execution paths, chosen at load:
 //   depthwise  group == Cin == Cout: ops/depthwise_conv.h, weights packed per tap
 //   pointwise  1x1, stride 1, no padding, group 1: one GEMM over all pixels
+//   winograd   3x3, stride 1, no dilation, group 1, Cin >= 16, no activation or a clamp:
+//              Winograd F(2x2, 3x3) (ops/winograd.h), 16 GEMMs per block of 2x2 output tiles,
+//              2.25x fewer multiplies than im2col and no unrolled copies of the input
 //   im2col     any other group-1 convolution: tiles of pixels unrolled into rows, then GEMM
 //   grouped    anything else: plain loops (no model here uses it on a hot path)
 #include <algorithm>
@@ -9,6 +12,7 @@
 #include "ops/depthwise_conv.h"
 #include "ops/error.h"
 #include "ops/gemm.h"
+#include "ops/winograd.h"
 #include "runtime/op.h"
 #include "runtime/ops/spatial.h"
 
@@ -16,6 +20,7 @@ namespace crnn {
 namespace {
 
 constexpr int64_t kIm2colTilePixels = 96;
+constexpr int64_t kWinogradBlockTiles = 56;  // 2x2 output tiles per block (4 AVX-512 row tiles)
 
 class Conv2d final : public Op {
  public:
@@ -45,6 +50,11 @@ class Conv2d final : public Op {
                win_.pad_left == 0 && win_.pad_bottom == 0 && win_.pad_right == 0) {
       path_ = Path::Pointwise;
       packed_ = PackedB::pack_transposed(w.data, int(cin_), int(cout_), int(cin_));
+    } else if (group_ == 1 && win_.kernel_h == 3 && win_.kernel_w == 3 && win_.stride_h == 1 && win_.stride_w == 1 &&
+               win_.dilation_h == 1 && win_.dilation_w == 1 && cin_ >= 16 &&
+               (act_.kind == ActivationKind::None || act_.kind == ActivationKind::Relu || act_.kind == ActivationKind::Clip)) {
+      path_ = Path::Winograd;
+      pack_winograd_weights(w.data);
     } else if (group_ == 1) {
       path_ = Path::Im2col;
       // Rows of the unrolled input are ordered [ky][kx][ci]; reorder the weights to match.
@@ -72,6 +82,7 @@ class Conv2d final : public Op {
   }
 
   size_t scratch_floats(const std::vector<Dims>& in, int threads) const override {
+    if (path_ == Path::Winograd) return size_t(threads) * winograd_scratch_floats();
     if (path_ != Path::Im2col) return 0;
     return size_t(threads) * kIm2colTilePixels * win_.kernel_h * win_.kernel_w * cin_;
   }
@@ -89,6 +100,7 @@ class Conv2d final : public Op {
       switch (path_) {
         case Path::Depthwise: run_depthwise(ctx, in, h, w, o, oh, ow); break;
         case Path::Pointwise: run_pointwise(ctx, in, h * w, o); break;
+        case Path::Winograd: run_winograd(ctx, in, h, w, o, oh, ow); break;
         case Path::Im2col: run_im2col(ctx, in, h, w, o, oh, ow); break;
         case Path::Grouped: run_grouped(ctx, in, h, w, o, oh, ow); break;
       }
@@ -96,7 +108,59 @@ class Conv2d final : public Op {
   }
 
  private:
-  enum class Path { Depthwise, Pointwise, Im2col, Grouped };
+  enum class Path { Depthwise, Pointwise, Winograd, Im2col, Grouped };
+
+  // U = G g G^T for each (co, ci), as 16 GEMM operands U[k] (Cin x Cout), k = 4 * row + col.
+  void pack_winograd_weights(const float* w) {
+    std::vector<float> u(size_t(16 * cin_ * cout_));  // [16][Cin][Cout]
+    float tile[16];
+    for (int64_t co = 0; co < cout_; ++co)
+      for (int64_t ci = 0; ci < cin_; ++ci) {
+        winograd_weight_tile(w + (co * cin_ + ci) * 9, tile);
+        for (int k = 0; k < 16; ++k) u[size_t((k * cin_ + ci) * cout_ + co)] = tile[k];
+      }
+    for (int k = 0; k < 16; ++k)
+      winograd_weights_.push_back(PackedB::pack(u.data() + size_t(k) * size_t(cin_ * cout_), int(cin_), int(cout_), int(cout_)));
+  }
+
+  // Per thread: transformed inputs [16][tiles][Cin], products [16][tiles][Cout], a zero row.
+  size_t winograd_scratch_floats() const { return size_t(16 * kWinogradBlockTiles * (cin_ + cout_) + cin_); }
+
+  void run_winograd(const OpContext& ctx, const float* in, int64_t h, int64_t w, float* out, int64_t oh, int64_t ow) const {
+    const int64_t tiles_w = (ow + 1) / 2, tiles = (oh + 1) / 2 * tiles_w;
+    const int64_t blocks = (tiles + kWinogradBlockTiles - 1) / kWinogradBlockTiles;
+    const int64_t cin = cin_, cout = cout_;
+    ctx.parallel_chunks(blocks, [&](int64_t b0, int64_t b1, int chunk) {
+      float* v = ctx.scratch + size_t(chunk) * winograd_scratch_floats();
+      float* m = v + 16 * kWinogradBlockTiles * cin;
+      float* zeros = m + 16 * kWinogradBlockTiles * cout;
+      std::fill(zeros, zeros + cin, 0.f);
+      for (int64_t blk = b0; blk < b1; ++blk) {
+        const int64_t t0 = blk * kWinogradBlockTiles, nt = std::min(tiles, t0 + kWinogradBlockTiles) - t0;
+        for (int64_t t = 0; t < nt; ++t) {
+          const int64_t ty = (t0 + t) / tiles_w, tx = (t0 + t) % tiles_w;
+          const float* d[16];
+          for (int r = 0; r < 4; ++r)
+            for (int c = 0; c < 4; ++c) {
+              const int64_t iy = 2 * ty - win_.pad_top + r, ix = 2 * tx - win_.pad_left + c;
+              d[r * 4 + c] = iy >= 0 && iy < h && ix >= 0 && ix < w ? in + (iy * w + ix) * cin : zeros;
+            }
+          winograd_input_tile(d, int(cin), v + t * cin, size_t(kWinogradBlockTiles * cin));
+        }
+        for (int k = 0; k < 16; ++k)
+          gemm(int(nt), v + k * kWinogradBlockTiles * cin, int(cin), winograd_weights_[size_t(k)], nullptr, Activation{},
+               m + k * kWinogradBlockTiles * cout, int(cout));
+        for (int64_t t = 0; t < nt; ++t) {
+          const int64_t oy = 2 * ((t0 + t) / tiles_w), ox = 2 * ((t0 + t) % tiles_w);
+          float* y00 = out + (oy * ow + ox) * cout;
+          const bool down = oy + 1 < oh, right = ox + 1 < ow;
+          float* const y[4] = {y00, right ? y00 + cout : nullptr, down ? y00 + ow * cout : nullptr,
+                               down && right ? y00 + (ow + 1) * cout : nullptr};
+          winograd_output_tile(m + t * cout, size_t(kWinogradBlockTiles * cout), int(cout), bias_.data(), act_, y);
+        }
+      }
+    });
+  }
 
   void run_depthwise(const OpContext& ctx, const float* in, int64_t h, int64_t w, float* out, int64_t oh, int64_t ow) const {
     DepthwiseShape s;
@@ -182,6 +246,7 @@ class Conv2d final : public Op {
   std::vector<float> bias_;     // [Cout], zeros when the model has none
   std::vector<float> depthwise_weights_;
   PackedB packed_;
+  std::vector<PackedB> winograd_weights_;  // winograd path: U[k], k = 0..15
 };
 
 }  // namespace
