@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Whole-page throughput of `crnn-ocr serve` for 1, 2 and 4 concurrent clients on loopback.
 #   bench/page_throughput.sh [--clients "1 2 4"] [--seconds S] [--build DIR] [--json] [-- SERVE-ARGS...]
-# The server runs with its default thread budget (or SERVE-ARGS) on the converted default models
-# in DIR/models (tools/setup.sh). Each client posts the 30 evaluation pages and 11 sample photos
+# The server runs with its default thread budget (or SERVE-ARGS) on the default models (det
+# ch_PP-OCRv3, cls and rec ch_ppocr_mobile_v2.0), converted here with DIR/crnn-convert. Each client posts the 30 evaluation pages and 11 sample photos
 # (multipart field `image`, as users do), one after another, starting at a different page, for S
 # seconds (default 20); a request counts when its answer has arrived. Prints pages/s, per-request
 # p50/p95 latency and the server's peak resident memory (VmHWM) after all runs; --json prints
@@ -22,11 +22,19 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$build/crnn-ocr" ] || { echo "page_throughput: $build/crnn-ocr not found; build it first" >&2; exit 1; }
 shared="$root/../shared"
+work=$(mktemp -d)
+server=""
+trap '[ -z "$server" ] || { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }; rm -rf "$work"' EXIT
+models="$shared/models"
+"$build/crnn-convert" "$models/rec/ch_ppocr_mobile_v2.0/rec.onnx" --name ch_ppocr_mobile_v2.0 \
+  --dict "$models/rec/ch_ppocr_mobile_v2.0/ppocr_keys_v1.txt" -o "$work/rec.crnn" >/dev/null
+"$build/crnn-convert" "$models/det/ch_PP-OCRv3/det.onnx" --name ch_PP-OCRv3 -o "$work/det.crnn" >/dev/null
+"$build/crnn-convert" "$models/cls/ch_ppocr_mobile_v2.0/cls.onnx" --name ch_ppocr_mobile_v2.0 -o "$work/cls.crnn" >/dev/null
 port=$((20000 + RANDOM % 20000))
-log=$(mktemp)
-"$build/crnn-ocr" serve --host 127.0.0.1 --port "$port" "$@" >"$log" 2>&1 &
+log="$work/server.log"
+"$build/crnn-ocr" serve --host 127.0.0.1 --port "$port" --rec-model "$work/rec.crnn" --det-model "$work/det.crnn" \
+  --cls-model "$work/cls.crnn" "$@" >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
 /usr/bin/python3 - "$port" "$server" "$shared" "$seconds" "$json" "$log" $clients <<'PY'
 import glob, http.client, json, math, os, sys, threading, time, uuid
 
