@@ -1,4 +1,5 @@
 // Concat along one logical axis; 4-D values are concatenated in their NHWC storage.
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/op.h"
@@ -26,7 +27,7 @@ class Concat final : public Op {
     }
     return out;
   }
-  void run(const OpContext&, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
+  void run(const OpContext& ctx, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
     const size_t rank = out.shape.size();
     const int64_t axis = axis_ < 0 ? axis_ + int64_t(rank) : axis_;
     // Storage order of the logical dimensions, and where the axis falls in it.
@@ -40,13 +41,15 @@ class Concat final : public Op {
     int64_t inner = 1;
     for (size_t i = pos + 1; i < rank; ++i) inner *= out.shape[order[i]];
     const int64_t out_row = out.shape[axis] * inner;
-    int64_t offset = 0;
-    for (const Tensor* t : inputs) {
-      const int64_t row = t->shape[axis] * inner;
-      for (int64_t o = 0; o < outer; ++o)
-        std::memcpy(out.data + o * out_row + offset, t->data + o * row, size_t(row) * sizeof(float));
-      offset += row;
-    }
+    ctx.parallel_for(outer, [&](int64_t o0, int64_t o1) {
+      int64_t offset = 0;
+      for (const Tensor* t : inputs) {
+        const int64_t row = t->shape[axis] * inner;
+        for (int64_t o = o0; o < o1; ++o)
+          std::memcpy(out.data + o * out_row + offset, t->data + o * row, size_t(row) * sizeof(float));
+        offset += row;
+      }
+    }, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, out_row)));
   }
 
  private:

@@ -52,6 +52,12 @@ class Resize final : public Op {
       ctx.parallel_for(oh, [&](int64_t r0, int64_t r1) {
         for (int64_t oy = r0; oy < r1; ++oy) {
           const float sy = source(oy, h, oh, scales_[2]);
+          // Upsampling by nearest neighbour repeats whole rows: copy the row above when it came
+          // from the same input row.
+          if (mode_ == Mode::Nearest && oy > r0 && nearest(sy, h) == nearest(source(oy - 1, h, oh, scales_[2]), h)) {
+            std::memcpy(o + oy * ow * c, o + (oy - 1) * ow * c, size_t(ow * c) * sizeof(float));
+            continue;
+          }
           for (int64_t ox = 0; ox < ow; ++ox) {
             const float sx = source(ox, w, ow, scales_[3]);
             float* dst = o + (oy * ow + ox) * c;
