@@ -13,7 +13,7 @@
 //
 // Kernels (all compute the same int32 sums, so every ISA gives the same answer up to the
 // float rounding of the epilogue):
-//   Avx512Vnni  vpdpbusd, u8 x s8 in groups of 4 along K, tiles of 12 rows x 32 columns
+//   Avx512Vnni  vpdpbusd, u8 x s8 in groups of 4 along K, tiles of 8 rows x 32 columns
 //   Avx2        vpmaddwd on 16-bit values in pairs along K (exact: vpmaddubsw would saturate
 //               the 16-bit sum of two u8 x s8 products for large values)
 //   Scalar      plain loops on the group-of-4 layout (also the aarch64 path for now)

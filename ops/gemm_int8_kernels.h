@@ -45,7 +45,7 @@ constexpr int kScalarNr = 8;
 constexpr int kAvx2Nr = 16;
 constexpr int kAvx2Mr = 6;
 constexpr int kVnniNr = 32;
-constexpr int kVnniMr = 12;
+constexpr int kVnniMr = 8;
 
 void block_avx2(const Block& block);
 void block_avx512vnni(const Block& block);
