@@ -6,9 +6,9 @@
 
 namespace crnn {
 
-std::shared_ptr<const Model> Model::load(const std::string& path) {
+std::shared_ptr<const Model> Model::load(const std::string& path, const OpOptions& options) {
   try {
-    return build(read_model_file(path));
+    return build(read_model_file(path), options);
   } catch (const Error& e) {
     const std::string what = e.what();
     if (what.find(path) != std::string::npos) throw;
@@ -16,16 +16,16 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
   }
 }
 
-std::shared_ptr<const Model> Model::load(const ModelSource& source) {
-  if (!source.is_embedded()) return load(source.path);
+std::shared_ptr<const Model> Model::load(const ModelSource& source, const OpOptions& options) {
+  if (!source.is_embedded()) return load(source.path, options);
   try {
-    return build(read_model(source.bytes, source.size, nullptr));
+    return build(read_model(source.bytes, source.size, nullptr), options);
   } catch (const Error& e) {
     throw Error(e.code(), "embedded model '" + source.path + "': " + e.what());
   }
 }
 
-std::shared_ptr<const Model> Model::build(ModelFile file) {
+std::shared_ptr<const Model> Model::build(ModelFile file, const OpOptions& options) {
   auto m = std::shared_ptr<Model>(new Model());
   m->file_ = std::move(file);
   const ModelFile& f = m->file_;
@@ -38,7 +38,7 @@ std::shared_ptr<const Model> Model::build(ModelFile file) {
     if (n.outputs.size() != 1)
       throw Error(ErrorCode::UnsupportedModel, n.op + " node '" + n.name + "' has more than one output");
     Step s;
-    s.op = make_op(n, f);
+    s.op = make_op(n, f, options);
     for (const auto& in : n.inputs) s.inputs.push_back(ids.at(in));  // validated by read_model
     s.output = int(m->value_names_.size());
     ids[n.outputs[0]] = s.output;

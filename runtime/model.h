@@ -21,10 +21,10 @@ class Model {
   };
 
   // Reads, validates and builds; throws crnn::Error (Io, CorruptModel, UnsupportedModel).
-  static std::shared_ptr<const Model> load(const std::string& path);
+  static std::shared_ptr<const Model> load(const std::string& path, const OpOptions& options = {});
   // The same from a file or from bytes in memory (which must outlive the model).
-  static std::shared_ptr<const Model> load(const ModelSource& source);
-  static std::shared_ptr<const Model> build(ModelFile file);
+  static std::shared_ptr<const Model> load(const ModelSource& source, const OpOptions& options = {});
+  static std::shared_ptr<const Model> build(ModelFile file, const OpOptions& options = {});
 
   const ModelMetadata& metadata() const { return file_.metadata; }
   const std::vector<Step>& steps() const { return steps_; }

@@ -13,16 +13,16 @@
 namespace crnn {
 
 OcrEngine::OcrEngine(const EngineConfig& config) : pool_(std::make_unique<ThreadPool>(config.threads)) {
-  auto rec = Model::load(config.rec_model);
+  auto rec = Model::load(config.rec_model, OpOptions{config.int8_rec});
   recognizer_ = std::make_unique<Recognizer>(rec);
   rec_sessions_ = std::make_unique<SessionPool>(rec, pool_.get());
   if (!config.det_model.empty()) {
-    auto det = Model::load(config.det_model);
+    auto det = Model::load(config.det_model, OpOptions{config.int8_det});
     detector_ = std::make_unique<TextDetector>(det);
     det_sessions_ = std::make_unique<SessionPool>(det, pool_.get());
   }
   if (!config.cls_model.empty()) {
-    auto cls = Model::load(config.cls_model);
+    auto cls = Model::load(config.cls_model, OpOptions{config.int8_cls});
     classifier_ = std::make_unique<DirectionClassifier>(cls);
     cls_sessions_ = std::make_unique<SessionPool>(cls, pool_.get());
   }

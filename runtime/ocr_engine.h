@@ -29,6 +29,8 @@ struct EngineConfig {
   ModelSource det_model;  // empty: no detector (only detect = false works)
   ModelSource cls_model;  // empty: no direction classifier
   int threads = 0;        // 0 = all cores
+  // Models whose GEMM convolutions and MatMuls run in int8 (OpOptions::int8).
+  bool int8_det = false, int8_rec = false, int8_cls = false;
 };
 
 struct OcrOptions {

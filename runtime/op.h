@@ -61,9 +61,17 @@ class Op {
   std::string name_, type_;
 };
 
+// How ops are built from the model's fp32 weights.
+struct OpOptions {
+  // Convolutions that run as GEMMs (1x1 and im2col) and MatMuls quantize their weights to int8
+  // at load and their inputs at run time (runtime/ops/quantized_*.cpp, ops/gemm_int8.h);
+  // depthwise convolutions, LSTMs and everything else stay fp32.
+  bool int8 = false;
+};
+
 // Builds the op for a node; throws UnsupportedModel for unknown op types and CorruptModel
 // for bad attributes or weights.
-std::unique_ptr<Op> make_op(const GraphNode& node, const ModelFile& model);
+std::unique_ptr<Op> make_op(const GraphNode& node, const ModelFile& model, const OpOptions& options = {});
 
 // Attribute and weight access for op constructors, with messages naming the node.
 class NodeReader {

@@ -17,9 +17,15 @@ std::unique_ptr<Op> make_softmax(const GraphNode&, const ModelFile&);
 std::unique_ptr<Op> make_lstm(const GraphNode&, const ModelFile&);
 std::unique_ptr<Op> make_resize(const GraphNode&, const ModelFile&);
 std::unique_ptr<Op> make_concat(const GraphNode&, const ModelFile&);
+// Null for a convolution the int8 path does not take (depthwise, grouped).
+std::unique_ptr<Op> make_quantized_conv2d(const GraphNode&, const ModelFile&);
+std::unique_ptr<Op> make_quantized_matmul(const GraphNode&, const ModelFile&);
 
-std::unique_ptr<Op> make_op(const GraphNode& node, const ModelFile& model) {
+std::unique_ptr<Op> make_op(const GraphNode& node, const ModelFile& model, const OpOptions& options) {
   const std::string& t = node.op;
+  if (options.int8 && t == "Conv")
+    if (auto op = make_quantized_conv2d(node, model)) return op;
+  if (options.int8 && t == "MatMul") return make_quantized_matmul(node, model);
   if (t == "Conv") return make_conv2d(node, model);
   if (t == "ConvTranspose") return make_conv_transpose2d(node, model);
   if (t == "MaxPool" || t == "AveragePool") return make_pool2d(node, model);
