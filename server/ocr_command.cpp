@@ -26,6 +26,9 @@ constexpr const char* kUsage =
     "  --no-detect          treat each image as one text line (no detection)\n"
     "  --json               print one JSON object per image per line\n"
     "  --threads N          threads to use (default: all cores)\n"
+    "  --int8               run the detector's and recognizer's GEMM convolutions and MatMuls\n"
+    "                       in int8 (experimental; see README: int8)\n"
+    "  --int8-models LIST   the models to run in int8, comma-separated: det, rec, cls\n"
     "  --rec-model PATH     recognizer model (.crnn, made by crnn-convert)\n"
     "  --det-model PATH     text detector model\n"
     "  --cls-model PATH     0/180 direction classifier model\n"
@@ -40,6 +43,7 @@ struct Options {
   bool classify = true;
   bool json_output = false;
   int threads = 0;
+  bool int8_det = false, int8_rec = false, int8_cls = false;
   int det_limit = 960;
   Enhancement enhance = Enhancement::None;
   std::string rec_model, det_model, cls_model;
@@ -54,6 +58,13 @@ bool parse(int argc, char** argv, Options& o) {
     if (a == "--no-detect") o.detect = false;
     else if (a == "--json") o.json_output = true;
     else if (a == "--threads") o.threads = int(args.number("--threads", 1, 256));
+    else if (a == "--int8") o.int8_det = o.int8_rec = true;
+    else if (a == "--int8-models") {
+      const std::string list = "," + args.value("--int8-models") + ",";
+      o.int8_det = list.find(",det,") != std::string::npos;
+      o.int8_rec = list.find(",rec,") != std::string::npos;
+      o.int8_cls = list.find(",cls,") != std::string::npos;
+    }
     else if (a == "--rec-model") o.rec_model = args.value("--rec-model");
     else if (a == "--det-model") o.det_model = args.value("--det-model");
     else if (a == "--cls-model") o.cls_model = args.value("--cls-model");
@@ -90,6 +101,9 @@ int run_ocr_command(int argc, char** argv) {
     if (o.classify) config.cls_model = o.cls_model.empty() ? default_model("cls") : ModelSource(o.cls_model);
   }
   config.threads = o.threads;
+  config.int8_det = o.int8_det;
+  config.int8_rec = o.int8_rec;
+  config.int8_cls = o.int8_cls;
   std::unique_ptr<OcrEngine> engine;
   try {
     engine = std::make_unique<OcrEngine>(config);

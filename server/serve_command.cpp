@@ -40,6 +40,7 @@ constexpr const char* kUsage =
     "  --no-det              load no detector (every image is read as one text line)\n"
     "  --no-cls              load no direction classifier\n"
     "  --threads N           threads per recognition (default: all cores)\n"
+    "  --int8                run the detector and recognizer in int8 (experimental; README: int8)\n"
     "  --max-inflight N      recognitions at once (default: cores / --threads, at least 1:\n"
     "                        each recognition already runs on --threads cores). --threads 1\n"
     "                        runs one recognition per core: more throughput under load,\n"
@@ -79,6 +80,7 @@ bool parse(int argc, char** argv, ServeOptions& o) {
     else if (a == "--no-det") o.load_detector = false;
     else if (a == "--no-cls") o.load_classifier = false;
     else if (a == "--threads") o.engine.threads = int(args.number("--threads", 1, 256));
+    else if (a == "--int8") o.engine.int8_det = o.engine.int8_rec = true;
     else if (a == "--max-inflight") max_inflight = int(args.number("--max-inflight", 1, 256));
     else if (a == "--max-queue") o.http.max_queue = int(args.number("--max-queue", 0, 4096));
     else if (a == "--max-upload-mb") o.http.max_upload_bytes = uint64_t(args.number("--max-upload-mb", 1, 4096)) << 20;
