@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # crnn-ocr vs ONNX Runtime on one model, same file, input shape and thread count, in one run.
 #   bench/compare_model.sh --kind rec|det [--threads N] [--model NAME] [--height H] [--width W]
-#                          [--build DIR] [--iterations K] [--json]
+#                          [--build DIR] [--iterations K] [--json] [--int8]
 # Defaults: 1 thread; rec: ch_ppocr_mobile_v2.0 at 32x320; det: ch_PP-OCRv3 at 960x608; build/.
 # crnn-ocr's time is real_time of BM_Recognizer/NAME/32xW/threads:N or
 # BM_Detector/NAME/HxW/threads:N in DIR/crnn_bench (Session::run); ONNX Runtime's is the median of
@@ -9,9 +9,10 @@
 # Distance to the physical limit: both engines' GFLOP/s (the model's FLOPs, counted by the
 # runtime, over each one's time) against the peak of the kernels' SIMD path, measured by
 # BM_PeakFlops (one core) times the thread count. --json prints one JSON line instead of the table.
+# --int8: crnn-ocr runs the model built with OpOptions::int8 (BM_Int8Model/KIND/NAME/HxW/threads:N/int8).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-kind="" threads=1 model="" height="" width="" build="$root/build" iters="" json=0
+kind="" threads=1 model="" height="" width="" build="$root/build" iters="" json=0 int8=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --kind) kind="$2"; shift 2 ;;
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
     --build) build="$2"; shift 2 ;;
     --iterations) iters="$2"; shift 2 ;;
     --json) json=1; shift ;;
+    --int8) int8=1; shift ;;
     *) echo "compare_model: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -32,6 +34,7 @@ case "$kind" in
        filter="BM_Detector/$model/${height}x$width/threads:$threads(/|\$)" ;;
   *) echo "compare_model: need --kind rec|det" >&2; exit 2 ;;
 esac
+if [ "$int8" = 1 ]; then filter="BM_Int8Model/$kind/$model/${height}x$width/threads:$threads/int8(/|\$)"; fi
 models="${CRNN_MODELS_DIR:-$root/../shared/models}"
 onnx="$models/$kind/$model/$kind.onnx"
 [ -f "$onnx" ] || { echo "compare_model: no model $onnx" >&2; exit 1; }
