@@ -164,6 +164,39 @@ TEST(RuntimeOpsBinary, TwoGraphValues) {
   EXPECT_EQ(runner.cases(), int(pairs.size()));
 }
 
+// Mul with residual = 1 (the converter's fusion of Add(x, Mul(x, s))): x * s + x, on the
+// squeeze-excite shapes (per-channel s) and on same-shape and broadcast operands.
+TEST(RuntimeOpsBinary, ResidualMul) {
+  std::mt19937 rng(406);
+  CaseRunner runner;
+  struct Shapes { Dims a, b; };
+  std::vector<Shapes> pairs;
+  int i = 0;
+  for (int64_t c : tail_channel_counts()) {
+    const int64_t n = 1 + i % 2, h = 1 + (i * 3) % 6, w = 1 + (i * 5 + 2) % 6;
+    ++i;
+    pairs.push_back({{n, c, h, w}, {n, c, 1, 1}});
+    pairs.push_back({{n, c, h, w}, {n, c, h, w}});
+    pairs.push_back({{n, c, h, w}, {1, 1, h, w}});
+  }
+  pairs.push_back({{1, 96, 40, 30}, {1, 96, 1, 1}});  // enough pixels to split among threads
+  for (const Shapes& p : pairs) {
+    const PlainTensor a = random_tensor(p.a, rng);
+    const PlainTensor b = random_tensor(p.b, rng);
+    GraphBuilder g;
+    const SplitInput split = split_input(g, {a, b});
+    json attrs = activation_cases()[0].attrs;
+    attrs["residual"] = 1;
+    const std::string y = g.node("Mul", {split.values[0], split.values[1]}, attrs);
+    const ActivationCase none = activation_cases()[0];
+    const PlainTensor want = reference::binary(reference::binary(a, b, reference::BinaryKind::Mul, none.act), a,
+                                               reference::BinaryKind::Add, none.act);
+    if (!runner.check(g.finish(y), split.input, want, kTolerance, "residual Mul a" + shape_text(p.a) + " b" + shape_text(p.b)))
+      return;
+  }
+  EXPECT_EQ(runner.cases(), int(pairs.size()));
+}
+
 // Both operands produced by NHWC ops (a residual Add of two convolutions with a fused ReLU),
 // large enough to be split among threads.
 TEST(RuntimeOpsBinary, ResidualAddOfTwoConvolutions) {

@@ -1,4 +1,5 @@
 // Activation (unary) and Add / Sub / Mul / Div with NumPy broadcasting, in any layout.
+// A Mul with residual = 1 (a converter fusion) computes a * b + a.
 #include <cstring>
 
 #include "ops/vector_math.h"
@@ -48,6 +49,8 @@ class BinaryOp final : public Op {
     NodeReader r(node, model);
     act_ = r.activation();
     kind_ = node.op == "Add" ? BinaryKind::Add : node.op == "Sub" ? BinaryKind::Sub : node.op == "Mul" ? BinaryKind::Mul : BinaryKind::Div;
+    residual_ = r.integer("residual", 0) != 0;
+    if (residual_ && kind_ != BinaryKind::Mul) r.fail("residual is only defined for Mul");
     if (r.has_weight("B")) {
       const TensorRef& b = r.weight("B");
       constant_.assign(b.data, b.data + b.count());
@@ -72,7 +75,7 @@ class BinaryOp final : public Op {
     }
     return out;
   }
-  double flops(const std::vector<Dims>&, const Dims& out) const override { return double(element_count(out)); }
+  double flops(const std::vector<Dims>&, const Dims& out) const override { return double(element_count(out)) * (residual_ ? 2 : 1); }
 
   void run(const OpContext& ctx, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
     Tensor b_const{constant_dims_, Layout::Plain, const_cast<float*>(constant_.data())};
@@ -83,16 +86,13 @@ class BinaryOp final : public Op {
       ctx.parallel_for(count, [&](int64_t s, int64_t e) { combine_flat(a.data + s, b.data + s, out.data + s, e - s); }, 16384);
       return;
     }
-    // NHWC image times per-channel [N, C, 1, 1] (squeeze-excite).
+    // NHWC image times per-channel [N, C, 1, 1] (squeeze-excite), with the residual x * (1 + s).
     if (kind_ == BinaryKind::Mul && a.shape == out.shape && out.layout == Layout::NHWC && b.shape.size() == 4 &&
         b.shape[0] == out.n() && b.shape[1] == out.c() && b.shape[2] == 1 && b.shape[3] == 1 &&
         act_.kind == ActivationKind::None) {
       const int64_t hw = out.h() * out.w(), c = out.c();
       for (int64_t n = 0; n < out.n(); ++n) {
-        std::memcpy(out.data + n * hw * c, a.data + n * hw * c, size_t(hw * c) * sizeof(float));
-        ctx.parallel_for(hw, [&](int64_t p0, int64_t p1) {
-          scale_channels_nhwc(out.data + (n * hw + p0) * c, size_t(p1 - p0), int(c), b.data + n * c);
-        }, 64);
+        scale_channels(ctx, a.data + n * hw * c, hw, c, b.data + n * c, residual_ ? 1.f : 0.f, out.data + n * hw * c);
       }
       return;
     }
@@ -104,7 +104,7 @@ class BinaryOp final : public Op {
     switch (kind_) {
       case BinaryKind::Add: return x + y;
       case BinaryKind::Sub: return x - y;
-      case BinaryKind::Mul: return x * y;
+      case BinaryKind::Mul: return residual_ ? x * y + x : x * y;
       case BinaryKind::Div: return x / y;
     }
     return 0.f;
@@ -143,7 +143,20 @@ class BinaryOp final : public Op {
     }
   }
 
+  // out[p][ch] = in[p][ch] * (scale[ch] + offset) over `pixels` NHWC pixels of c channels, one pass.
+  static void scale_channels(const OpContext& ctx, const float* in, int64_t pixels, int64_t c, const float* scale,
+                             float offset, float* out) {
+    ctx.parallel_for(pixels, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p) {
+        const float* x = in + p * c;
+        float* y = out + p * c;
+        for (int64_t ch = 0; ch < c; ++ch) y[ch] = x[ch] * (scale[ch] + offset);
+      }
+    }, 64);
+  }
+
   BinaryKind kind_ = BinaryKind::Add;
+  bool residual_ = false;
   Activation act_;
   std::vector<float> constant_;
   Dims constant_dims_;

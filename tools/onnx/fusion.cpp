@@ -21,6 +21,7 @@ class Fuser {
     fold_batchnorm();
     fold_constant_affine();
     fuse_activations();
+    fuse_scaled_residuals();
     remove_dead();
     for (const auto& n : m_.nodes)
       if (n.op == "BatchNormalization")
@@ -231,6 +232,35 @@ class Fuser {
       prev.outputs = a.outputs;
       dead_.insert(i);
       ++stats_.activation;
+    }
+  }
+
+  // Add(x, Mul(x, s)) -> Mul(x, s) with residual = 1 (x * s + x, one pass instead of two): the
+  // squeeze-excite residual of PP-OCRv3's RSE-FPN.
+  void fuse_scaled_residuals() {
+    for (size_t i = 0; i < m_.nodes.size(); ++i) {
+      GraphNode& add = m_.nodes[i];
+      if (!alive_(i) || add.op != "Add" || add.inputs.size() != 2 || !add.weights.empty() ||
+          add.attrs.value("activation", "none") != "none")
+        continue;
+      for (int side = 0; side < 2; ++side) {
+        const std::string x = add.inputs[1 - side], y = add.inputs[side];
+        const int p = producer(y);
+        if (p < 0 || readers(y) != 1) continue;
+        const GraphNode& mul = m_.nodes[p];
+        if (mul.op != "Mul" || mul.inputs.size() != 2 || !mul.weights.empty() || mul.attrs.value("activation", "none") != "none" ||
+            mul.attrs.value("residual", 0) != 0)
+          continue;
+        const int xi = mul.inputs[0] == x ? 0 : mul.inputs[1] == x ? 1 : -1;
+        if (xi < 0) continue;
+        const std::string scale = mul.inputs[1 - xi];
+        dead_.insert(size_t(p));
+        add.op = "Mul";
+        add.inputs = {x, scale};
+        add.attrs = {{"activation", "none"}, {"alpha", 0.f}, {"beta", 0.f}, {"residual", 1}};
+        ++stats_.residual;
+        break;
+      }
     }
   }
 

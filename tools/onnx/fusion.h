@@ -4,6 +4,7 @@
 //   - a per-channel constant Add/Sub/Mul/Div after Conv / ConvTranspose folded into its weights,
 //     a constant Add after MatMul into its bias
 //   - an activation fused into the preceding Conv / ConvTranspose / Add
+//   - Add(x, Mul(x, s)) as one Mul with residual = 1 (x * s + x)
 //   - nodes whose outputs nobody reads removed
 // Every rewrite requires the intermediate value to have no other reader.
 #pragma once
@@ -13,7 +14,7 @@
 namespace crnn::onnx {
 
 struct FusionStats {
-  int hardswish = 0, batchnorm = 0, affine = 0, activation = 0;
+  int hardswish = 0, batchnorm = 0, affine = 0, activation = 0, residual = 0;
 };
 
 FusionStats fuse_graph(ModelFile& model);
