@@ -18,6 +18,25 @@ Recognizer::Recognizer(std::shared_ptr<const Model> model, int max_pass_width)
   if (m.charset.empty()) throw Error(ErrorCode::CorruptModel, "recognizer '" + m.name + "' has no charset");
   if (m.input_height <= 0) throw Error(ErrorCode::CorruptModel, "recognizer '" + m.name + "' has no input height");
   if (max_pass_width_ < 2 * kChunkOverlap) throw Error(ErrorCode::InvalidArgument, "max pass width is too small");
+  // The model's output is a Softmax whose input only it reads, made by an op that can reduce
+  // its rows itself: then best paths skip both.
+  const auto& steps = model_->steps();
+  auto producer = [&](int value) -> const Model::Step* {
+    for (const Model::Step& s : steps)
+      if (s.output == value) return &s;
+    return nullptr;
+  };
+  const Model::Step* softmax = producer(model_->output_value());
+  if (softmax && softmax->op->type() == "Softmax" && softmax->inputs.size() == 1) {
+    const Model::Step* layer = producer(softmax->inputs[0]);
+    int readers = 0;
+    for (const Model::Step& s : steps) readers += int(std::count(s.inputs.begin(), s.inputs.end(), softmax->inputs[0]));
+    if (layer && readers == 1 && layer->inputs.size() == 1) {
+      head_ = dynamic_cast<const RowArgmaxSoftmax*>(layer->op.get());
+      if (head_) head_layer_ = layer->op.get();
+      head_input_ = layer->inputs[0];
+    }
+  }
 }
 
 int Recognizer::resized_width(const Image& line) const {
@@ -72,10 +91,31 @@ RecognizedText Recognizer::decode_path(const BestPath& path) const {
   return {r.text, r.confidence};
 }
 
-std::vector<RecognizedText> Recognizer::decode(const Tensor& probabilities) const {
-  std::vector<RecognizedText> out;
-  for (int n = 0; n < int(probabilities.shape.at(0)); ++n) out.push_back(decode_path(best_path(probabilities, n)));
-  return out;
+std::vector<Recognizer::BestPath> Recognizer::best_paths(Session& session, const float* input, const Dims& shape) const {
+  std::vector<BestPath> paths;
+  if (!head_) {
+    const Tensor& probabilities = session.run(input, shape);
+    for (int n = 0; n < int(probabilities.shape.at(0)); ++n) paths.push_back(best_path(probabilities, n));
+    return paths;
+  }
+  const Tensor& features = session.run(input, shape, head_input_);
+  const Dims out = head_layer_->output_shape({features.shape});
+  const ModelMetadata& m = model_->metadata();
+  if (out.size() != 3 || out[2] != int64_t(m.charset.size()))
+    throw Error(ErrorCode::CorruptModel, "recognizer output " + dims_to_string(out) + " does not match its charset of " +
+                                             std::to_string(m.charset.size()) + " classes");
+  const int64_t steps = out[1], rows = out[0] * steps;
+  OpContext ctx;
+  ctx.pool = session.pool();
+  std::vector<float> scratch(head_->argmax_softmax_scratch_floats(rows, ctx.threads()));
+  ctx.scratch = scratch.data();
+  std::vector<int> classes(static_cast<size_t>(rows));
+  std::vector<float> probs(static_cast<size_t>(rows));
+  head_->argmax_softmax(ctx, features, classes.data(), probs.data());
+  for (int64_t n = 0; n < out[0]; ++n)
+    paths.push_back({std::vector<int>(classes.begin() + n * steps, classes.begin() + (n + 1) * steps),
+                     std::vector<float>(probs.begin() + n * steps, probs.begin() + (n + 1) * steps)});
+  return paths;
 }
 
 RecognizedText Recognizer::recognize(Session& session, const Image& line) const {
@@ -105,7 +145,7 @@ RecognizedText Recognizer::recognize_in_chunks(Session& session, const Image& li
     // The chunk is already at the model height, so preprocessing leaves its size unchanged.
     Dims shape;
     const std::vector<float> input = preprocess({&chunk}, shape);
-    paths.push_back(best_path(session.run(input.data(), shape), 0));
+    paths.push_back(std::move(best_paths(session, input.data(), shape)[0]));
     first_step.push_back(int(std::lround(double(x0) * double(paths.back().classes.size()) / double(shape[3]))));
   }
   // Hand over from chunk k to k+1 inside their overlap, away from both chunks' edges, at a step
@@ -141,7 +181,9 @@ RecognizedText Recognizer::recognize_in_chunks(Session& session, const Image& li
 std::vector<RecognizedText> Recognizer::recognize_batch(Session& session, const std::vector<const Image*>& lines) const {
   Dims shape;
   const std::vector<float> input = preprocess(lines, shape);
-  return decode(session.run(input.data(), shape));
+  std::vector<RecognizedText> out;
+  for (const BestPath& path : best_paths(session, input.data(), shape)) out.push_back(decode_path(path));
+  return out;
 }
 
 std::vector<RecognizedText> Recognizer::recognize_all(Session& session, const std::vector<const Image*>& lines) const {

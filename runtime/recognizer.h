@@ -18,6 +18,7 @@
 
 #include "ops/image/image.h"
 #include "runtime/model.h"
+#include "runtime/ops/row_argmax_softmax.h"
 #include "runtime/session.h"
 
 namespace crnn {
@@ -45,25 +46,35 @@ class Recognizer {
   RecognizedText recognize(Session& session, const Image& line) const;
   // Many lines as PaddleOCR does: sorted by aspect ratio into batches of kBatch; results in input order.
   std::vector<RecognizedText> recognize_all(Session& session, const std::vector<const Image*>& lines) const;
-  // Greedy CTC over the output [N, T, classes].
-  std::vector<RecognizedText> decode(const Tensor& probabilities) const;
+  // Best class and its probability at every time step of one batch item.
+  struct BestPath {
+    std::vector<int> classes;
+    std::vector<float> probs;
+  };
+  // Runs the model on a preprocessed batch and returns each item's best path. When the model
+  // ends in a classifier layer and a Softmax that can be reduced row by row (see
+  // runtime/ops/row_argmax_softmax.h), the session stops before them and the probabilities
+  // over all classes are never written.
+  std::vector<BestPath> best_paths(Session& session, const float* input, const Dims& shape) const;
+  bool reduces_classifier_rows() const { return head_ != nullptr; }
 
   const std::shared_ptr<const Model>& model() const { return model_; }
   // Width in pixels a line is resized to (at the model height) before padding.
   int resized_width(const Image& line) const;
 
  private:
-  // Best class and its probability at every time step of batch item n.
-  struct BestPath {
-    std::vector<int> classes;
-    std::vector<float> probs;
-  };
+  // Best path of batch item n of probabilities [N, T, classes].
   BestPath best_path(const Tensor& probabilities, int n) const;
   RecognizedText decode_path(const BestPath& path) const;
   RecognizedText recognize_in_chunks(Session& session, const Image& line) const;
 
   std::shared_ptr<const Model> model_;
   int max_pass_width_;
+  // The classifier layer before the trailing Softmax when it can reduce its rows (else null),
+  // as an op and as that capability, and the model value it reads.
+  const Op* head_layer_ = nullptr;
+  const RowArgmaxSoftmax* head_ = nullptr;
+  int head_input_ = -1;
 };
 
 }  // namespace crnn

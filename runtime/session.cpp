@@ -21,6 +21,7 @@ struct Session::Plan {
     int output = -1;
   };
   Dims input_shape;
+  int target = -1;  // the model value this plan computes
   std::vector<Value> values;
   std::vector<Step> steps;
   std::vector<size_t> buffer_floats;
@@ -51,9 +52,10 @@ void Session::reserve(size_t index, size_t floats) {
   b.floats = bytes / sizeof(float);
 }
 
-void Session::plan(const Dims& shape) {
+void Session::plan(const Dims& shape, int value) {
   auto p = std::make_unique<Plan>();
   p->input_shape = shape;
+  p->target = value;
   const std::vector<Dims> shapes = model_->infer_shapes(shape);
   const auto& steps = model_->steps();
   // (model value, layout) -> planned value
@@ -62,6 +64,12 @@ void Session::plan(const Dims& shape) {
   planned[{0, Layout::Plain}] = 0;
   std::vector<int> primary(size_t(model_->value_count()), -1);  // the layout a value is produced in
   primary[0] = 0;
+  // Steps are in execution order: walking back from the target marks what it depends on.
+  std::vector<char> needed(size_t(model_->value_count()), 0);
+  needed[size_t(value)] = 1;
+  for (size_t i = steps.size(); i-- > 0;)
+    if (needed[size_t(steps[i].output)])
+      for (int v : steps[i].inputs) needed[size_t(v)] = 1;
 
   auto in_layout = [&](int model_value, Layout want) {
     const int have = primary[model_value];
@@ -77,6 +85,7 @@ void Session::plan(const Dims& shape) {
 
   for (size_t i = 0; i < steps.size(); ++i) {
     const Model::Step& s = steps[i];
+    if (!needed[size_t(s.output)]) continue;
     const Layout want = s.op->nhwc() ? Layout::NHWC : Layout::Plain;
     Plan::Step step;
     step.op = int(i);
@@ -93,7 +102,7 @@ void Session::plan(const Dims& shape) {
     p->steps.push_back(step);
     p->scratch_floats = std::max(p->scratch_floats, s.op->scratch_floats(in_shapes, pool_ ? pool_->threads() : 1));
   }
-  p->output = in_layout(model_->output_value(), Layout::Plain);
+  p->output = in_layout(value, Layout::Plain);
 
   // Buffer assignment: a value lives from its producing step to its last reader.
   std::vector<int> last_use(p->values.size(), -1);
@@ -131,9 +140,12 @@ void Session::set_profiling(bool on) {
   profile_.clear();
 }
 
-const Tensor& Session::run(const float* input, const Dims& shape) {
-  if (!plan_ || plan_->input_shape != shape) {
-    plan(shape);
+const Tensor& Session::run(const float* input, const Dims& shape) { return run(input, shape, model_->output_value()); }
+
+const Tensor& Session::run(const float* input, const Dims& shape, int value) {
+  if (value < 0 || value >= model_->value_count()) throw Error(ErrorCode::InvalidArgument, "no such model value");
+  if (!plan_ || plan_->input_shape != shape || plan_->target != value) {
+    plan(shape, value);
     // Buffers only grow when the plan changes, so the value table is built once per plan.
     const Plan& p = *plan_;
     for (size_t b = 0; b < p.buffer_floats.size(); ++b) reserve(b, p.buffer_floats[b]);

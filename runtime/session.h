@@ -26,8 +26,12 @@ class Session {
   // Runs on one NCHW (plain) input of `shape`. The result is in plain layout and stays valid
   // until the next run. Throws crnn::Error (InvalidArgument) when the shape does not fit.
   const Tensor& run(const float* input, const Dims& shape);
+  // Runs only as far as model value `value` and returns it in plain layout: steps that do not
+  // lead to it are skipped (e.g. a trailing Softmax whose rows the caller reduces itself).
+  const Tensor& run(const float* input, const Dims& shape, int value);
 
   const Model& model() const { return *model_; }
+  ThreadPool* pool() const { return pool_; }
 
   // Per-op wall time, for finding where a model spends its time. Off by default; while on,
   // every run adds each op's time (layout conversions appear as type "Relayout").
@@ -42,7 +46,7 @@ class Session {
 
  private:
   struct Plan;
-  void plan(const Dims& shape);
+  void plan(const Dims& shape, int value);
 
   std::shared_ptr<const Model> model_;
   ThreadPool* pool_;
