@@ -185,12 +185,14 @@ TEST(RuntimeOpsPool, GlobalAveragePool) {
                         "GlobalAveragePool x" + shape_text(shape)))
         return;
     }
-  // A large image (many pixels per channel).
-  const PlainTensor x = random_tensor({2, 35, 48, 61}, rng);
-  GraphBuilder g;
-  const std::string y = g.node("GlobalAveragePool", {"x"});
-  runner.check(g.finish(y), x, reference::global_average_pool(x), kAverageTolerance, "GlobalAveragePool x[2,35,48,61]");
-  EXPECT_EQ(runner.cases(), 25 * 4 + 1);
+  // Large images (many pixels per channel); the second has enough pixels to be split among threads.
+  for (const Dims& shape : {Dims{2, 35, 48, 61}, Dims{2, 19, 97, 89}}) {
+    const PlainTensor x = random_tensor(shape, rng);
+    GraphBuilder g;
+    const std::string y = g.node("GlobalAveragePool", {"x"});
+    runner.check(g.finish(y), x, reference::global_average_pool(x), kAverageTolerance, "GlobalAveragePool x" + shape_text(shape));
+  }
+  EXPECT_EQ(runner.cases(), 25 * 4 + 2);
 }
 
 }  // namespace

@@ -85,11 +85,38 @@ class GlobalAveragePool final : public Op {
     return {x[0], x[1], 1, 1};
   }
   double flops(const std::vector<Dims>& in, const Dims&) const override { return double(element_count(in.at(0))); }
-  void run(const OpContext&, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
+  size_t scratch_floats(const std::vector<Dims>& in, int threads) const override {
+    return threads > 1 ? size_t(threads) * size_t(in.at(0)[1]) : 0;
+  }
+  void run(const OpContext& ctx, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
     const Tensor& x = *inputs[0];
     const int64_t c = x.c(), hw = x.h() * x.w();
-    for (int64_t b = 0; b < x.n(); ++b) global_average_pool_nhwc(x.data + b * hw * c, size_t(hw), int(c), out.data + b * c);
+    // Large maps: each thread averages a band of pixels into scratch, then the bands' averages
+    // are combined, weighted by their pixel counts.
+    const int64_t chunks = std::min<int64_t>(ctx.threads(), hw / kPixelsPerChunk);
+    for (int64_t b = 0; b < x.n(); ++b) {
+      const float* image = x.data + b * hw * c;
+      if (chunks < 2) {
+        global_average_pool_nhwc(image, size_t(hw), int(c), out.data + b * c);
+        continue;
+      }
+      ctx.parallel_chunks(chunks, [&](int64_t k0, int64_t k1, int) {
+        for (int64_t k = k0; k < k1; ++k) {
+          const int64_t p0 = hw * k / chunks, p1 = hw * (k + 1) / chunks;
+          global_average_pool_nhwc(image + p0 * c, size_t(p1 - p0), int(c), ctx.scratch + k * c);
+        }
+      });
+      float* o = out.data + b * c;
+      std::fill(o, o + c, 0.f);
+      for (int64_t k = 0; k < chunks; ++k) {
+        const float weight = float(hw * (k + 1) / chunks - hw * k / chunks) / float(hw);
+        for (int64_t ch = 0; ch < c; ++ch) o[ch] += weight * ctx.scratch[k * c + ch];
+      }
+    }
   }
+
+ private:
+  static constexpr int64_t kPixelsPerChunk = 4096;
 };
 
 }  // namespace
