@@ -48,9 +48,13 @@ for kind in rec det; do
     "$root/bench/compare_model.sh" --kind "$kind" --threads "$t" --build "$build" --json ${iters[@]+"${iters[@]}"} >>"$out/models.jsonl"
   done
 done
-if [ -x "$build/crnn_bench" ] && "$build/crnn_bench" --benchmark_list_tests | grep -q '^BM_Int8'; then
-  step "int8"
-  "$root/bench/compare_int8.sh" --build "$build" --json >>"$out/int8.jsonl" || echo "int8 comparison failed; left out" >&2
+if "$build/crnn_bench" --benchmark_list_tests | grep -q '^BM_Int8Model/'; then
+  for kind in rec det; do
+    for t in 1 2; do
+      step "model $kind in int8, $t thread(s)"
+      "$root/bench/compare_model.sh" --kind "$kind" --threads "$t" --int8 --build "$build" --json ${iters[@]+"${iters[@]}"} >>"$out/int8.jsonl"
+    done
+  done
 fi
 for t in 1 2; do
   step "pages, $t thread(s)"

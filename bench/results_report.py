@@ -76,12 +76,19 @@ for m in models:
 w("")
 
 if int8:
-    w("## int8\n")
-    w("| model | threads | fp32 | int8 | int8 speed-up | ONNX Runtime fp32 | int8 ratio vs ORT | load |")
+    w("## int8 (optional, off by default)\n")
+    w("`bench/compare_model.sh --kind rec|det --threads N --int8`: the same models with their convolutions and "
+      "matrix products in int8 (`--int8`; README, \"int8\", has the accuracy), against the fp32 runs above and "
+      "ONNX Runtime in fp32.\n")
+    w("| model, input | threads | crnn-ocr fp32 | crnn-ocr int8 | int8 / fp32 speed-up | ONNX Runtime fp32 | ratio ORT / int8 | load |")
     w("|---|---|---|---|---|---|---|---|")
     for r in int8:
-        w(f"| {r['model']} | {r['threads']} | {r['fp32_ms']:.3g} ms | {r['int8_ms']:.3g} ms | {r['fp32_ms'] / r['int8_ms']:.2f} | "
-          f"{r.get('ort_ms', float('nan')):.3g} ms | {r.get('ort_ms', float('nan')) / r['int8_ms']:.2f} | {r.get('load', 0):.1f} |")
+        fp32 = next((m for m in models if m["kind"] == r["kind"] and m["threads"] == r["threads"]), None)
+        shape = "x".join(str(d) for d in r["shape"])
+        label = f"{'recognizer' if r['kind'] == 'rec' else 'detector'} {r['model'].split('/')[2]}, {shape}"
+        f32 = f"{fp32['crnn_ms']:.3g} ms" if fp32 else "-"
+        up = f"{fp32['crnn_ms'] / r['crnn_ms']:.2f}" if fp32 else "-"
+        w(f"| {label} | {r['threads']} | {f32} | {r['crnn_ms']:.3g} ms | {up} | {r['ort_ms']:.3g} ms | **{r['ratio']:.2f}** | {r['load_crnn']:.1f} |")
     w("")
 
 if pages:
