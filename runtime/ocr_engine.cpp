@@ -54,6 +54,7 @@ double lap_ms(Clock::time_point& start) {
 
 std::vector<OcrLine> OcrEngine::read(const Image& bgr, const OcrOptions& options, StageTimes* times) const {
   if (bgr.empty() || bgr.channels != 3) throw Error(ErrorCode::InvalidArgument, "expected a non-empty BGR image");
+  const ThreadPool::RequestScope request(*pool_);  // shares the cores with concurrent reads
   StageTimes local;
   StageTimes& t = times ? *times : local;
   t = StageTimes{};

@@ -1,5 +1,7 @@
 // The OCR engine: the loaded models and everything to go from a decoded image to text lines.
 // One engine serves every thread (read() is thread-safe); the CLI and the HTTP server use it.
+// Its one thread pool is shared by concurrent reads: a read alone uses all its threads, and
+// n reads at once share them (ThreadPool::RequestScope), so the cores are never oversubscribed.
 //
 //   detect = false: the whole image is one text line.
 //   detect = true:  DBNet boxes -> perspective crops -> 0/180 classifier -> batched

@@ -39,14 +39,23 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
+int ThreadPool::budget() const {
+  const int others = std::max(0, requests_.load(std::memory_order_relaxed) - 1);
+  return std::max(1, threads() - others);
+}
+
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn, int64_t min_chunk) {
   if (n <= 0) return;
-  const int chunks = int(std::min<int64_t>(threads(), std::max<int64_t>(1, n / std::max<int64_t>(1, min_chunk))));
+  const int chunks = int(std::min<int64_t>(budget(), std::max<int64_t>(1, n / std::max<int64_t>(1, min_chunk))));
   if (chunks <= 1 || in_parallel_region) {
     fn(0, n);
     return;
   }
-  std::lock_guard<std::mutex> region(region_mutex_);
+  std::unique_lock<std::mutex> region(region_mutex_, std::try_to_lock);
+  if (!region.owns_lock()) {  // another request's region holds the workers: do not queue behind it
+    fn(0, n);
+    return;
+  }
   job_.store(&fn, std::memory_order_relaxed);
   job_n_.store(n, std::memory_order_relaxed);
   job_chunks_.store(chunks, std::memory_order_relaxed);

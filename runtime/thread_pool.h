@@ -5,6 +5,13 @@
 // different threads are serialised (one parallel region at a time), and a call made from
 // inside a parallel region runs inline, so nesting never oversubscribes.
 //
+// Budget between requests: a server runs several requests at once, each on its own thread,
+// all sharing this pool. A request announces itself with a RequestScope; while `r` requests
+// are in flight a parallel region uses at most threads() - (r - 1) threads (at least its
+// caller), so requests plus their helpers never ask for more threads than the pool has cores
+// for: one request alone gets every core, two on two cores get one each. A region that finds
+// the pool busy with another caller's region runs inline rather than wait for it.
+//
 // A model runs a hundred or more short parallel regions back to back, so waking a sleeping
 // thread for each (tens of microseconds) would cost more than the work. Workers therefore
 // spin on an atomic job counter for a short while after each job before they sleep, and the
@@ -30,6 +37,19 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int threads() const { return int(workers_.size()) + 1; }
+  // Marks one request in flight for its lifetime (see the budget above).
+  class RequestScope {
+   public:
+    explicit RequestScope(ThreadPool& pool) : pool_(pool) { pool_.requests_.fetch_add(1, std::memory_order_relaxed); }
+    ~RequestScope() { pool_.requests_.fetch_sub(1, std::memory_order_relaxed); }
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
+
+   private:
+    ThreadPool& pool_;
+  };
+  // Threads a parallel region started now may use.
+  int budget() const;
   // min_chunk: the smallest number of iterations worth giving one thread.
   void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn, int64_t min_chunk = 1);
 
@@ -47,6 +67,7 @@ class ThreadPool {
   std::atomic<int> pending_{0};  // chunks handed to workers and not finished yet
   std::atomic<int> sleeping_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<int> requests_{0};  // RequestScopes alive
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
 };

@@ -39,12 +39,11 @@ constexpr const char* kUsage =
     "  --cls-model PATH      0/180 degree direction classifier model\n"
     "  --no-det              load no detector (every image is read as one text line)\n"
     "  --no-cls              load no direction classifier\n"
-    "  --threads N           threads per recognition (default: all cores)\n"
+    "  --threads N           threads of the pool the recognitions share (default: all cores;\n"
+    "                        one recognition alone uses them all, several at once split them)\n"
     "  --int8                run the detector and recognizer in int8 (experimental; README: int8)\n"
-    "  --max-inflight N      recognitions at once (default: cores / --threads, at least 1:\n"
-    "                        each recognition already runs on --threads cores). --threads 1\n"
-    "                        runs one recognition per core: more throughput under load,\n"
-    "                        one more image and detector scratch in memory per core\n"
+    "  --max-inflight N      recognitions at once (default: the cores: one per core under\n"
+    "                        load; each holds its own image and detector scratch)\n"
     "  --max-queue N         requests waiting beyond those before 503 (default 16)\n"
     "  --max-upload-mb N     largest request body in MB (default 50; larger: 413)\n"
     "  --max-pixels N        largest image in pixels (default 40000000; larger: 422)\n"
@@ -93,11 +92,11 @@ bool parse(int argc, char** argv, ServeOptions& o) {
     else if (a == "-h" || a == "--help") return false;
     else throw Error(ErrorCode::InvalidArgument, "unknown option " + a);
   }
-  // Fill the cores without oversubscribing them. Each recognition also holds its own image and
-  // detector scratch (about 150 MB for a 12-megapixel photo), so more at once than the cores can
-  // run costs memory and buys no throughput.
-  const int threads = o.engine.threads > 0 ? std::min(o.engine.threads, cores) : cores;
-  o.http.max_inflight = max_inflight > 0 ? max_inflight : std::max(1, cores / threads);
+  // Fill the cores without oversubscribing them: the engine's pool splits its threads among the
+  // recognitions in flight (one alone gets them all), so one per core keeps every core busy,
+  // also through each recognition's serial parts. Each also holds its own image and detector
+  // scratch (about 150 MB for a 12-megapixel photo): more at once costs memory, buys nothing.
+  o.http.max_inflight = max_inflight > 0 ? max_inflight : cores;
   if (o.engine.rec_model.empty()) o.engine.rec_model = default_model("rec");
   if (!o.load_detector) o.engine.det_model.clear();
   else if (o.engine.det_model.empty()) o.engine.det_model = default_model("det");
