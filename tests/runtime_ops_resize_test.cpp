@@ -89,5 +89,35 @@ TEST(RuntimeOpsResize, DetectorUpsampling) {
   EXPECT_EQ(runner.cases(), 6);
 }
 
+// A second input is added to the resized image (the converter's fusion of the FPN's
+// Add(y, Resize(x))): equal to Resize then Add.
+TEST(RuntimeOpsResize, AddendAddedToTheOutput) {
+  std::mt19937 rng(803);
+  CaseRunner runner;
+  for (const auto& [shape, scale] : std::vector<std::pair<Dims, float>>{{{1, 24, 10, 13}, 2}, {{2, 17, 5, 7}, 4}, {{1, 96, 19, 15}, 2}})
+    for (bool linear : {false, true}) {
+      const PlainTensor x = random_tensor(shape, rng);
+      const json attrs = {{"mode", linear ? "linear" : "nearest"},
+                          {"coordinate_transformation_mode", linear ? "half_pixel" : "asymmetric"},
+                          {"nearest_mode", "floor"},
+                          {"cubic_coeff_a", -0.75},
+                          {"scales", {1.f, 1.f, scale, scale}}};
+      reference::ResizeParams p;
+      p.mode = linear ? reference::ResizeMode::Linear : reference::ResizeMode::Nearest;
+      p.transform = linear ? reference::CoordinateTransform::HalfPixel : reference::CoordinateTransform::Asymmetric;
+      p.rounding = reference::NearestRounding::Floor;
+      p.scale_h = p.scale_w = scale;
+      const PlainTensor resized = reference::resize(x, p);
+      const PlainTensor addend = random_tensor(resized.shape, rng);
+      GraphBuilder g;
+      const SplitInput split = split_input(g, {x, addend});
+      const std::string y = g.node("Resize", {split.values[0], split.values[1]}, attrs);
+      const PlainTensor want = reference::binary(addend, resized, reference::BinaryKind::Add, activation_cases()[0].act);
+      if (!runner.check(g.finish(y), split.input, want, 1e-5, "Resize + addend " + attrs.dump() + " x" + shape_text(shape)))
+        return;
+    }
+  EXPECT_EQ(runner.cases(), 6);
+}
+
 }  // namespace
 }  // namespace crnn::optest

@@ -1,4 +1,5 @@
-// Resize (ONNX) of the two spatial axes of an NHWC image: nearest or linear.
+// Resize (ONNX) of the two spatial axes of an NHWC image: nearest or linear. An optional second
+// input of the output's shape (a converter fusion of Add(y, Resize(x))) is added to the result.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -33,6 +34,7 @@ class Resize final : public Op {
     else if (rounding == "round_prefer_floor") rounding_ = Rounding::RoundPreferFloor;
     else if (rounding == "round_prefer_ceil") rounding_ = Rounding::RoundPreferCeil;
     else r.fail("nearest_mode " + rounding + " is not supported");
+    if (r.input_count() != 1 && r.input_count() != 2) r.fail("expects an image and optionally an addend");
     if (scales_.size() != 4 || scales_[0] != 1.f || scales_[1] != 1.f || !(scales_[2] > 0.f) || !(scales_[3] > 0.f) ||
         scales_[2] > 64.f || scales_[3] > 64.f)
       r.fail("scales must be [1, 1, sh, sw] with 0 < sh, sw <= 64");
@@ -41,20 +43,24 @@ class Resize final : public Op {
   Dims output_shape(const std::vector<Dims>& in) const override {
     const Dims& x = in.at(0);
     if (x.size() != 4) fail("expects a 4-D input, got " + dims_to_string(x));
-    return {x[0], x[1], int64_t(std::floor(double(x[2]) * scales_[2])), int64_t(std::floor(double(x[3]) * scales_[3]))};
+    const Dims out = {x[0], x[1], int64_t(std::floor(double(x[2]) * scales_[2])), int64_t(std::floor(double(x[3]) * scales_[3]))};
+    if (in.size() > 1 && in[1] != out) fail("addend " + dims_to_string(in[1]) + " does not match the output " + dims_to_string(out));
+    return out;
   }
   void run(const OpContext& ctx, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
     const Tensor& x = *inputs[0];
     const int64_t c = x.c(), h = x.h(), w = x.w(), oh = out.h(), ow = out.w();
+    const float* addend_image = inputs.size() > 1 ? inputs[1]->data : nullptr;  // NHWC like the output
     for (int64_t b = 0; b < x.n(); ++b) {
       const float* in = x.data + b * h * w * c;
       float* o = out.data + b * oh * ow * c;
+      const float* addend = addend_image ? addend_image + b * oh * ow * c : nullptr;
       ctx.parallel_for(oh, [&](int64_t r0, int64_t r1) {
         for (int64_t oy = r0; oy < r1; ++oy) {
           const float sy = source(oy, h, oh, scales_[2]);
           // Upsampling by nearest neighbour repeats whole rows: copy the row above when it came
           // from the same input row.
-          if (mode_ == Mode::Nearest && oy > r0 && nearest(sy, h) == nearest(source(oy - 1, h, oh, scales_[2]), h)) {
+          if (mode_ == Mode::Nearest && !addend && oy > r0 && nearest(sy, h) == nearest(source(oy - 1, h, oh, scales_[2]), h)) {
             std::memcpy(o + oy * ow * c, o + (oy - 1) * ow * c, size_t(ow * c) * sizeof(float));
             continue;
           }
@@ -63,7 +69,13 @@ class Resize final : public Op {
             float* dst = o + (oy * ow + ox) * c;
             if (mode_ == Mode::Nearest) {
               const int64_t iy = nearest(sy, h), ix = nearest(sx, w);
-              std::memcpy(dst, in + (iy * w + ix) * c, size_t(c) * sizeof(float));
+              const float* src = in + (iy * w + ix) * c;
+              if (addend) {
+                const float* a = addend + (oy * ow + ox) * c;
+                for (int64_t ch = 0; ch < c; ++ch) dst[ch] = a[ch] + src[ch];
+              } else {
+                std::memcpy(dst, src, size_t(c) * sizeof(float));
+              }
             } else {
               const float fy = std::clamp(sy, 0.f, float(h - 1)), fx = std::clamp(sx, 0.f, float(w - 1));
               const int64_t y0 = int64_t(fy), x0 = int64_t(fx);
@@ -73,6 +85,8 @@ class Resize final : public Op {
               const float* p10 = in + (y1 * w + x0) * c; const float* p11 = in + (y1 * w + x1) * c;
               for (int64_t ch = 0; ch < c; ++ch)
                 dst[ch] = (1 - ly) * ((1 - lx) * p00[ch] + lx * p01[ch]) + ly * ((1 - lx) * p10[ch] + lx * p11[ch]);
+              if (addend)
+                for (int64_t ch = 0; ch < c; ++ch) dst[ch] = addend[(oy * ow + ox) * c + ch] + dst[ch];
             }
           }
         }

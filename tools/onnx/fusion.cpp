@@ -22,6 +22,7 @@ class Fuser {
     fold_constant_affine();
     fuse_activations();
     fuse_scaled_residuals();
+    fuse_upsample_adds();
     remove_dead();
     for (const auto& n : m_.nodes)
       if (n.op == "BatchNormalization")
@@ -259,6 +260,29 @@ class Fuser {
         add.inputs = {x, scale};
         add.attrs = {{"activation", "none"}, {"alpha", 0.f}, {"beta", 0.f}, {"residual", 1}};
         ++stats_.residual;
+        break;
+      }
+    }
+  }
+
+  // Add(y, Resize(x)) -> Resize(x, y): the resized image plus y in one pass (the FPN's top-down
+  // path). The fused node takes the Add's place in the order, where y is already computed.
+  void fuse_upsample_adds() {
+    for (size_t i = 0; i < m_.nodes.size(); ++i) {
+      GraphNode& add = m_.nodes[i];
+      if (!alive_(i) || add.op != "Add" || add.inputs.size() != 2 || !add.weights.empty() ||
+          add.attrs.value("activation", "none") != "none")
+        continue;
+      for (int side = 0; side < 2; ++side) {
+        const int p = producer(add.inputs[side]);
+        if (p < 0 || m_.nodes[p].op != "Resize" || m_.nodes[p].inputs.size() != 1 || readers(add.inputs[side]) != 1) continue;
+        const std::string y = add.inputs[1 - side];
+        GraphNode& resize = m_.nodes[p];
+        add.op = "Resize";
+        add.attrs = resize.attrs;
+        add.inputs = {resize.inputs[0], y};
+        dead_.insert(size_t(p));
+        ++stats_.upsample_add;
         break;
       }
     }

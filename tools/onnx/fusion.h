@@ -5,6 +5,7 @@
 //     a constant Add after MatMul into its bias
 //   - an activation fused into the preceding Conv / ConvTranspose / Add
 //   - Add(x, Mul(x, s)) as one Mul with residual = 1 (x * s + x)
+//   - Add(y, Resize(x)) as one Resize(x, y) that adds y to its output
 //   - nodes whose outputs nobody reads removed
 // Every rewrite requires the intermediate value to have no other reader.
 #pragma once
@@ -14,7 +15,7 @@
 namespace crnn::onnx {
 
 struct FusionStats {
-  int hardswish = 0, batchnorm = 0, affine = 0, activation = 0, residual = 0;
+  int hardswish = 0, batchnorm = 0, affine = 0, activation = 0, residual = 0, upsample_add = 0;
 };
 
 FusionStats fuse_graph(ModelFile& model);
