@@ -18,8 +18,13 @@ function(crnn_embed_default_models target)
   if(CRNN_HOST_CONVERT)
     set(convert ${CRNN_HOST_CONVERT})
     set(convert_dep ${CRNN_HOST_CONVERT})
+  elseif(CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR)
+    message(FATAL_ERROR "CRNN_EMBED_MODELS in a cross build: set CRNN_HOST_CONVERT to a crnn-convert built for this "
+                        "machine (or CMAKE_CROSSCOMPILING_EMULATOR to run the target's)")
   else()
-    set(convert $<TARGET_FILE:crnn-convert>)
+    # The target name, not its path: CMake then runs it through CMAKE_CROSSCOMPILING_EMULATOR
+    # (e.g. qemu-aarch64) when one is set.
+    set(convert crnn-convert)
     set(convert_dep crnn-convert)
   endif()
   set(rec_dir ${CRNN_SHARED_MODELS}/rec/ch_ppocr_mobile_v2.0)
