@@ -1,9 +1,11 @@
 // Which SIMD instruction set the kernels use, detected once at start-up.
 //
-// Detection uses cpuid *and* xgetbv: a CPU may report AVX while the OS does not save the
-// YMM/ZMM registers, in which case AVX code would crash. The environment variable
-// CRNN_ISA=sse2|avx2|avx512 forces a path (lower than or equal to what the CPU can run;
-// a request above it falls back to the best supported path and says so in isa_note()).
+// On x86-64, detection uses cpuid *and* xgetbv: a CPU may report AVX while the OS does not
+// save the YMM/ZMM registers, in which case AVX code would crash. On aarch64 the answer is
+// always NEON (Advanced SIMD is mandatory in ARMv8-A). The environment variable
+// CRNN_ISA=scalar|sse2|avx2|avx512|neon forces a path (lower than or equal to what the CPU can
+// run; a request above it, or for the other architecture, falls back to the best supported
+// path and says so in isa_note()).
 #pragma once
 
 #include <string>

@@ -1,7 +1,7 @@
 // Depthwise convolution: weight packing, the reference and scalar variants, the SSE2 variant
-// (x86-64 baseline, so it lives in this baseline file) and the dispatch on Isa. The AVX2 and
-// AVX-512 variants (same algorithm, wider vectors, FMA) are in depthwise_conv_avx2.cpp /
-// depthwise_conv_avx512.cpp.
+// (x86-64 baseline, so it lives in this baseline file) and the dispatch on Isa. The AVX2,
+// AVX-512 and NEON variants (same algorithm, other vectors, FMA) are in depthwise_conv_avx2.cpp /
+// depthwise_conv_avx512.cpp / depthwise_conv_neon.cpp.
 #include "ops/depthwise_conv.h"
 
 #include <algorithm>
@@ -13,6 +13,9 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include <emmintrin.h>
 #define CRNN_DEPTHWISE_X86 1
+#endif
+#if defined(CRNN_DEPTHWISE_X86) || defined(__aarch64__)
+#define CRNN_DEPTHWISE_SIMD 1
 #endif
 
 namespace crnn {
@@ -87,7 +90,9 @@ int end_tap_inside(int start, int step, int limit, int taps) {
   if (start >= limit) return 0;
   return std::min(taps, (limit - start + step - 1) / step);
 }
+#endif
 
+#ifdef CRNN_DEPTHWISE_SIMD
 dk::DepthwiseJob make_job(const DepthwiseShape& s, const float* in, const float* packed_weights, const float* bias,
                           const Activation& act, float* out) {
   dk::DepthwiseJob job;
@@ -108,7 +113,9 @@ dk::DepthwiseJob make_job(const DepthwiseShape& s, const float* in, const float*
       static_cast<size_t>(s.in_h) * s.in_w * s.channels * sizeof(float) >= dk::kPrefetchMinInputBytes;
   return job;
 }
+#endif  // CRNN_DEPTHWISE_SIMD
 
+#ifdef CRNN_DEPTHWISE_X86
 // ---------------------------------------------------------------- SSE2 (4 channels per vector)
 // Same structure as depthwise_conv_avx512.cpp; without masked loads, the channels after the
 // last whole vector (never the case for the models' channel counts) go through scalar code
@@ -319,17 +326,26 @@ void depthwise_conv_nhwc(const DepthwiseShape& s, const float* in, const float* 
   row_end = std::min(row_end, s.out_h);
   if (row_begin >= row_end || s.out_w <= 0 || s.channels <= 0) return;
 #ifdef CRNN_DEPTHWISE_X86
-  if (isa == Isa::Sse2 || isa == Isa::Avx2 || isa == Isa::Avx512) {
+  const bool simd = isa == Isa::Sse2 || isa == Isa::Avx2 || isa == Isa::Avx512;
+#elif defined(CRNN_DEPTHWISE_SIMD)
+  const bool simd = isa == Isa::Neon;
+#endif
+#ifdef CRNN_DEPTHWISE_SIMD
+  if (simd) {
     // The SIMD row kernels fuse the piecewise-linear activations; a sigmoid (rare after a
     // depthwise layer) runs over the finished rows instead.
     const bool sigmoid_after = act.kind == ActivationKind::Sigmoid;
     const dk::DepthwiseJob job = make_job(s, in, packed_weights, bias, sigmoid_after ? Activation{} : act, out);
+#ifdef CRNN_DEPTHWISE_X86
     if (isa == Isa::Avx512)
       dk::depthwise_rows_avx512(job, row_begin, row_end);
     else if (isa == Isa::Avx2)
       dk::depthwise_rows_avx2(job, row_begin, row_end);
     else
       sse2::depthwise_rows(job, row_begin, row_end);
+#else
+    dk::depthwise_rows_neon(job, row_begin, row_end);
+#endif
     if (sigmoid_after) {
       const size_t row_floats = static_cast<size_t>(s.out_w) * s.channels;
       sigmoid_inplace(out + row_begin * row_floats, (row_end - row_begin) * row_floats, isa);

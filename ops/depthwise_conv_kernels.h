@@ -1,6 +1,6 @@
 // Per-ISA row kernels behind ops/depthwise_conv.h. Only ops/depthwise_conv.cpp (packing,
-// scalar and SSE2 variants, dispatch) calls them; the AVX2 and AVX-512 variants live in
-// depthwise_conv_avx2.cpp / depthwise_conv_avx512.cpp.
+// scalar and SSE2 variants, dispatch) calls them; the AVX2, AVX-512 and NEON variants live in
+// depthwise_conv_avx2.cpp / depthwise_conv_avx512.cpp / depthwise_conv_neon.cpp.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +38,9 @@ constexpr size_t kPrefetchMinInputBytes = size_t{4} << 20;
 // Output rows [row_begin, row_end), 0 <= row_begin <= row_end <= out_h.
 void depthwise_rows_avx2(const DepthwiseJob& job, int row_begin, int row_end);
 void depthwise_rows_avx512(const DepthwiseJob& job, int row_begin, int row_end);
+#endif
+#if defined(__aarch64__)
+void depthwise_rows_neon(const DepthwiseJob& job, int row_begin, int row_end);
 #endif
 
 }  // namespace crnn::depthwise_kernels

@@ -1,5 +1,6 @@
 // GEMM: B packing, blocking and ISA dispatch, the reference, the scalar and SSE2 kernels.
-// The AVX2 and AVX-512 kernels live in gemm_avx2.cpp / gemm_avx512.cpp (see gemm_kernels.h).
+// The AVX2, AVX-512 and NEON kernels live in gemm_avx2.cpp / gemm_avx512.cpp / gemm_neon.cpp
+// (see gemm_kernels.h).
 #include "ops/gemm.h"
 
 #include <algorithm>
@@ -34,6 +35,7 @@ namespace {
 int panel_width_for(Isa isa) {
   switch (isa) {
     case Isa::Avx512: return gemm_detail::kAvx512Nr;
+    case Isa::Neon: return gemm_detail::kNeonNr;
     case Isa::Avx2: return gemm_detail::kAvx2Nr;
     case Isa::Sse2: return gemm_detail::kSse2Nr;
     default: return gemm_detail::kScalarNr;
@@ -43,6 +45,7 @@ int panel_width_for(Isa isa) {
 int tile_rows_for(Isa isa) {
   switch (isa) {
     case Isa::Avx512: return gemm_detail::kAvx512Mr;
+    case Isa::Neon: return gemm_detail::kNeonMr;
     case Isa::Avx2: return gemm_detail::kAvx2Mr;
     case Isa::Sse2: return gemm_detail::kSse2Mr;
     default: return gemm_detail::kScalarMr;
@@ -141,6 +144,9 @@ void run_block(Isa isa, int nr, const GemmBlock& block) {
     case Isa::Avx512: gemm_detail::gemm_block_avx512(block); break;
     case Isa::Avx2: gemm_detail::gemm_block_avx2(block); break;
     case Isa::Sse2: gemm_detail::gemm_block_sse2(block); break;
+#endif
+#ifdef __aarch64__
+    case Isa::Neon: gemm_detail::gemm_block_neon(block); break;
 #endif
     default: gemm_detail::gemm_block_scalar(block, nr); break;
   }

@@ -17,7 +17,7 @@
 namespace crnn {
 
 // Packed layout. B (K x N) is cut into panels of NR = panel_width() consecutive columns:
-// 32 for AVX-512, 16 for AVX2, 8 otherwise (the width of the ISA's register tile).
+// 32 for AVX-512, 16 for AVX2 and NEON, 8 otherwise (the width of the ISA's register tile).
 // Panel p holds columns [p*NR, p*NR + NR) and starts at data() + p * K * NR; inside it the
 // NR values of one k are contiguous (K-major), so element (kk, nn) is at
 //   data()[(nn / NR) * K * NR + kk * NR + nn % NR].

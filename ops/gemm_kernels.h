@@ -5,8 +5,8 @@
 // covers every column; the entry point walks the packed panels and, inside each panel,
 // register tiles of MR rows (the panel stays in L1 while all row tiles of the block use it).
 //
-// This header is included by the *_avx2.cpp / *_avx512.cpp files, so it holds only plain
-// data (no default member initialisers, which would be inline constructors) and declarations.
+// This header is included by the *_avx2.cpp / *_avx512.cpp / *_neon.cpp files, so it holds only
+// plain data (no default member initialisers, which would be inline constructors) and declarations.
 #pragma once
 
 #include <cstddef>
@@ -50,11 +50,14 @@ constexpr int kAvx2Nr = 16;
 constexpr int kAvx2Mr = 6;
 constexpr int kAvx512Nr = 32;
 constexpr int kAvx512Mr = 14;
+constexpr int kNeonNr = 16;
+constexpr int kNeonMr = 6;
 
 void gemm_block_scalar(const GemmBlock& block, int nr);  // any panel width nr (also the fallback)
 void gemm_block_sse2(const GemmBlock& block);
 void gemm_block_avx2(const GemmBlock& block);
 void gemm_block_avx512(const GemmBlock& block);
+void gemm_block_neon(const GemmBlock& block);
 
 }  // namespace gemm_detail
 }  // namespace crnn

@@ -1,6 +1,7 @@
 // Element-wise maths: the scalar variants (the reference the SIMD variants are tested
 // against), the SSE2 variants (x86-64 baseline, so they live in this baseline file) and the
-// dispatch on Isa. AVX2 / AVX-512 variants are in vector_math_avx2.cpp / _avx512.cpp.
+// dispatch on Isa. AVX2 / AVX-512 / NEON variants are in vector_math_avx2.cpp / _avx512.cpp /
+// _neon.cpp.
 #include "ops/vector_math.h"
 
 #include <algorithm>
@@ -409,6 +410,9 @@ void activation_inplace(float* x, size_t n, const Activation& act, Isa isa) {
     case Isa::Avx2: return vmk::activation_inplace_avx2(x, n, act);
     case Isa::Sse2: return sse2::activation_inplace(x, n, act);
 #endif
+#ifdef __aarch64__
+    case Isa::Neon: return vmk::activation_inplace_neon(x, n, act);
+#endif
     default: return activation_inplace_scalar(x, n, act);
   }
 }
@@ -419,6 +423,9 @@ void add_activation(const float* a, const float* b, float* out, size_t n, const 
     case Isa::Avx512: return vmk::add_activation_avx512(a, b, out, n, act);
     case Isa::Avx2: return vmk::add_activation_avx2(a, b, out, n, act);
     case Isa::Sse2: return sse2::add_activation(a, b, out, n, act);
+#endif
+#ifdef __aarch64__
+    case Isa::Neon: return vmk::add_activation_neon(a, b, out, n, act);
 #endif
     default: return add_activation_scalar(a, b, out, n, act);
   }
@@ -431,6 +438,9 @@ void scale_channels_nhwc(float* x, size_t pixels, int channels, const float* sca
     case Isa::Avx2: return vmk::scale_channels_nhwc_avx2(x, pixels, channels, scale);
     case Isa::Sse2: return sse2::scale_channels_nhwc(x, pixels, channels, scale);
 #endif
+#ifdef __aarch64__
+    case Isa::Neon: return vmk::scale_channels_nhwc_neon(x, pixels, channels, scale);
+#endif
     default: return scale_channels_nhwc_scalar(x, pixels, channels, scale);
   }
 }
@@ -441,6 +451,9 @@ void global_average_pool_nhwc(const float* x, size_t pixels, int channels, float
     case Isa::Avx512: return vmk::global_average_pool_nhwc_avx512(x, pixels, channels, out);
     case Isa::Avx2: return vmk::global_average_pool_nhwc_avx2(x, pixels, channels, out);
     case Isa::Sse2: return sse2::global_average_pool_nhwc(x, pixels, channels, out);
+#endif
+#ifdef __aarch64__
+    case Isa::Neon: return vmk::global_average_pool_nhwc_neon(x, pixels, channels, out);
 #endif
     default: return global_average_pool_channels_scalar(x, pixels, channels, 0, channels, out);
   }
@@ -453,6 +466,9 @@ void softmax_rows(float* x, size_t rows, size_t cols, Isa isa) {
     case Isa::Avx2: return vmk::softmax_rows_avx2(x, rows, cols);
     case Isa::Sse2: return sse2::softmax_rows(x, rows, cols);
 #endif
+#ifdef __aarch64__
+    case Isa::Neon: return vmk::softmax_rows_neon(x, rows, cols);
+#endif
     default: return softmax_rows_scalar(x, rows, cols);
   }
 }
@@ -463,6 +479,9 @@ void argmax_softmax_rows(const float* logits, size_t rows, size_t cols, int* arg
     case Isa::Avx512: return vmk::argmax_softmax_rows_avx512(logits, rows, cols, argmax, max_prob);
     case Isa::Avx2: return vmk::argmax_softmax_rows_avx2(logits, rows, cols, argmax, max_prob);
     case Isa::Sse2: return sse2::argmax_softmax_rows(logits, rows, cols, argmax, max_prob);
+#endif
+#ifdef __aarch64__
+    case Isa::Neon: return vmk::argmax_softmax_rows_neon(logits, rows, cols, argmax, max_prob);
 #endif
     default: return argmax_softmax_rows_scalar(logits, rows, cols, argmax, max_prob);
   }
@@ -475,6 +494,9 @@ void sigmoid_inplace(float* x, size_t n, Isa isa) {
     case Isa::Avx2: return vmk::sigmoid_inplace_avx2(x, n);
     case Isa::Sse2: return sse2::map_inplace(x, n, sse2::Sigmoid{});
 #endif
+#ifdef __aarch64__
+    case Isa::Neon: return vmk::sigmoid_inplace_neon(x, n);
+#endif
     default: return sigmoid_inplace_scalar(x, n);
   }
 }
@@ -485,6 +507,9 @@ void tanh_inplace(float* x, size_t n, Isa isa) {
     case Isa::Avx512: return vmk::tanh_inplace_avx512(x, n);
     case Isa::Avx2: return vmk::tanh_inplace_avx2(x, n);
     case Isa::Sse2: return sse2::map_inplace(x, n, sse2::Tanh{});
+#endif
+#ifdef __aarch64__
+    case Isa::Neon: return vmk::tanh_inplace_neon(x, n);
 #endif
     default: return tanh_inplace_scalar(x, n);
   }

@@ -1,6 +1,7 @@
 // Per-ISA entry points behind ops/vector_math.h. Only ops/vector_math.cpp (the dispatcher)
-// calls them; the scalar and SSE2 variants live there too, the AVX2 and AVX-512 variants in
-// vector_math_avx2.cpp / vector_math_avx512.cpp. Same contracts as the public functions.
+// calls them; the scalar and SSE2 variants live there too, the AVX2, AVX-512 and NEON variants
+// in vector_math_avx2.cpp / vector_math_avx512.cpp / vector_math_neon.cpp. Same contracts as
+// the public functions.
 #pragma once
 
 #include <cstddef>
@@ -32,6 +33,17 @@ void softmax_rows_avx512(float* x, size_t rows, size_t cols);
 void argmax_softmax_rows_avx512(const float* logits, size_t rows, size_t cols, int* argmax, float* max_prob);
 void sigmoid_inplace_avx512(float* x, size_t n);
 void tanh_inplace_avx512(float* x, size_t n);
+#endif
+
+#if defined(__aarch64__)
+void activation_inplace_neon(float* x, size_t n, const Activation& act);
+void add_activation_neon(const float* a, const float* b, float* out, size_t n, const Activation& act);
+void scale_channels_nhwc_neon(float* x, size_t pixels, int channels, const float* scale);
+void global_average_pool_nhwc_neon(const float* x, size_t pixels, int channels, float* out);
+void softmax_rows_neon(float* x, size_t rows, size_t cols);
+void argmax_softmax_rows_neon(const float* logits, size_t rows, size_t cols, int* argmax, float* max_prob);
+void sigmoid_inplace_neon(float* x, size_t n);
+void tanh_inplace_neon(float* x, size_t n);
 #endif
 
 }  // namespace crnn::vector_math_kernels

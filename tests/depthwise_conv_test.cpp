@@ -221,8 +221,8 @@ TEST_P(DepthwiseIsa, ModelLikeShapes) {
 
 std::string isa_param_name(const ::testing::TestParamInfo<Isa>& info) { return isa_name(info.param); }
 
-INSTANTIATE_TEST_SUITE_P(AllIsas, DepthwiseIsa, ::testing::Values(Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512),
-                         isa_param_name);
+INSTANTIATE_TEST_SUITE_P(AllIsas, DepthwiseIsa,
+                         ::testing::Values(Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512, Isa::Neon), isa_param_name);
 
 TEST(DepthwiseReference, HandWorkedThreeByThree) {
   // One channel, input 1..9, all-ones 3x3 kernel, padding 1: each output sums its neighbourhood.

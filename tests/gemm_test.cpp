@@ -117,7 +117,7 @@ class GemmIsaTest : public ::testing::TestWithParam<Isa> {
 TEST_P(GemmIsaTest, PanelWidthMatchesIsa) {
   const float b[6] = {1, 2, 3, 4, 5, 6};
   const PackedB p = PackedB::pack(b, 2, 3, 3, GetParam());
-  const int expected = GetParam() == Isa::Avx512 ? 32 : GetParam() == Isa::Avx2 ? 16 : 8;
+  const int expected = GetParam() == Isa::Avx512 ? 32 : GetParam() == Isa::Avx2 || GetParam() == Isa::Neon ? 16 : 8;
   EXPECT_EQ(p.panel_width(), expected);
   EXPECT_EQ(p.isa(), GetParam());
   EXPECT_EQ(p.k(), 2);
@@ -261,7 +261,8 @@ TEST_P(GemmIsaTest, EmptyShapesDoNothing) {
   for (const float x : c) EXPECT_EQ(x, kSentinel);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllIsas, GemmIsaTest, ::testing::Values(Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512),
+INSTANTIATE_TEST_SUITE_P(AllIsas, GemmIsaTest,
+                         ::testing::Values(Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Avx512, Isa::Neon),
                          [](const ::testing::TestParamInfo<Isa>& info) { return std::string(isa_name(info.param)); });
 
 // A B packed for an ISA this CPU cannot run (NEON on x86, or the reverse) still computes

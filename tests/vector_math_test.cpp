@@ -315,7 +315,8 @@ TEST_P(VectorMathIsa, SoftmaxOfEqualLogitsIsUniform) {
 
 std::string isa_param_name(const ::testing::TestParamInfo<Isa>& info) { return isa_name(info.param); }
 
-INSTANTIATE_TEST_SUITE_P(Simd, VectorMathIsa, ::testing::Values(Isa::Sse2, Isa::Avx2, Isa::Avx512), isa_param_name);
+INSTANTIATE_TEST_SUITE_P(Simd, VectorMathIsa, ::testing::Values(Isa::Sse2, Isa::Avx2, Isa::Avx512, Isa::Neon),
+                         isa_param_name);
 
 // The scalar variant is the specification: check it on hand-worked values.
 TEST(VectorMathScalar, ArgmaxSoftmaxOnKnownRow) {
