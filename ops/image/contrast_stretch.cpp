@@ -44,7 +44,7 @@ struct Divider {
   int shift = 0;
 };
 
-Divider find_divider(int range, const std::array<uint8_t, 256>& lut, int low) {
+[[maybe_unused]] Divider find_divider(int range, const std::array<uint8_t, 256>& lut, int low) {
   const int half = range / 2;
   for (int shift = 0; shift < 16; ++shift) {
     const double ideal = std::ldexp(1.0, 16 + shift) / range;

@@ -243,14 +243,9 @@ void cubic_row_portable(const Image& src, const int16_t* sx, const int16_t* sy, 
   }
 }
 
-bool use_avx2(Isa isa) {
 #if defined(__x86_64__) || defined(_M_X64)
-  return (isa == Isa::Avx2 || isa == Isa::Avx512) && cpu_supports(Isa::Avx2);
-#else
-  (void)isa;
-  return false;
+bool use_avx2(Isa isa) { return (isa == Isa::Avx2 || isa == Isa::Avx512) && cpu_supports(Isa::Avx2); }
 #endif
-}
 
 }  // namespace
 
