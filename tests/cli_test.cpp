@@ -20,7 +20,9 @@ struct CliRun {
 };
 
 CliRun run_cli(const std::string& args) {
-  const std::string cmd = std::string(CRNN_BINARY_DIR) + "/crnn-ocr " + args + " 2>/dev/null";
+  const std::string launcher = test::binary_launcher();
+  const std::string cmd =
+      (launcher.empty() ? "" : launcher + " ") + std::string(CRNN_BINARY_DIR) + "/crnn-ocr " + args + " 2>/dev/null";
   CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;

@@ -293,6 +293,7 @@ class ServerProcess {
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) return;
     std::vector<std::string> argv_text = {std::string(CRNN_BINARY_DIR) + "/crnn-ocr", "serve"};
+    if (!test::binary_launcher().empty()) argv_text.insert(argv_text.begin(), test::binary_launcher());
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<std::string> env_text;
     for (char** e = environ; *e; ++e)
