@@ -65,8 +65,8 @@ http {
   include $work/crnn-ocr.conf;
 }
 CONF
-"$nginx" -t -q -p "$work" -c "$work/nginx.conf"
-"$nginx" -p "$work" -c "$work/nginx.conf"
+"$nginx" -t -q -e "$work/error.log" -p "$work" -c "$work/nginx.conf"
+"$nginx" -e "$work/error.log" -p "$work" -c "$work/nginx.conf"
 
 wait_ready "${ports[0]}" "$work/instance1.log"
 wait_ready "${ports[1]}" "$work/instance2.log"
