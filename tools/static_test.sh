@@ -15,7 +15,7 @@ jobs="$(nproc)"
 
 (cd "$root" && cmake --preset static >/dev/null)
 cmake --build "$static" -j"$jobs" --target crnn-ocr crnn_tests
-[ -x "$normal/crnn-ocr" ] || cmake --build "$normal" -j"$jobs" --target crnn-ocr
+[ -x "$normal/crnn-ocr" ] || { echo "FAIL: $normal/crnn-ocr is missing (the normal build, for comparison; tools/test.sh builds it)"; exit 1; }
 
 timed() {  # name command...
   local name=$1 start; shift
