@@ -8,8 +8,9 @@
 # tests run hundreds of times slower than natively (the detection tiling tests pass natively in
 # seconds and take over 15 minutes each here). By default this runs the tests whose results
 # depend on the architecture and fit CI's budget: every kernel on NEON and scalar against its
-# reference, the bit-exact image, geometry and DB post-processing fixtures, the model file
-# reader and converter, and crnn-ocr's CLI reading real lines (started under qemu).
+# reference, the bit-exact image, geometry and DB post-processing fixtures, both detectors and
+# the default recognizer against the ONNX Runtime fixtures, the model file reader and
+# converter, and crnn-ocr's CLI reading real lines (started under qemu).
 # CRNN_CROSS_TESTS=all runs the whole suite (hours under qemu). Needs ../shared beside the
 # repository, like tools/test.sh.
 set -euo pipefail
@@ -31,7 +32,8 @@ file "$build/crnn-ocr" | sed "s|$build/||"
 "$emulator" "$build/crnn-ocr" --version
 subset='^(AllIsas|Simd|Gemm|Depthwise|VectorMath|ImageOps|ImageResize|ImageDecode|ExifOrientation|Enhancement|'
 subset+='MinAreaRect|MiniBox|FindContours|ConvexHull|Polygon|Unclip|BoxScoreFast|DbPostprocess|Fixtures/DbReference|'
-subset+='SortReadingOrder|CtcDecoder|ModelFile|Converter|Cli)[./]'
+subset+='SortReadingOrder|CtcDecoder|ModelFile|Converter|Cli|Models/Detector(Reference|Preprocess))[./]'
+subset+='|^Models/RecognizerReference\..*/ch_ppocr_mobile'
 [ "${CRNN_CROSS_TESTS:-}" = all ] && subset='.'
 (cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 900 -R "$subset")
 echo "-- $arch: built in $((built - start)) s, tests under $emulator in $((SECONDS - built)) s"
