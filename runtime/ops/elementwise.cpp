@@ -92,7 +92,14 @@ class BinaryOp final : public Op {
         act_.kind == ActivationKind::None) {
       const int64_t hw = out.h() * out.w(), c = out.c();
       for (int64_t n = 0; n < out.n(); ++n) {
-        scale_channels(ctx, a.data + n * hw * c, hw, c, b.data + n * c, residual_ ? 1.f : 0.f, out.data + n * hw * c);
+        if (residual_) {
+          residual_scale(ctx, a.data + n * hw * c, hw, c, b.data + n * c, out.data + n * hw * c);
+          continue;
+        }
+        std::memcpy(out.data + n * hw * c, a.data + n * hw * c, size_t(hw * c) * sizeof(float));
+        ctx.parallel_for(hw, [&](int64_t p0, int64_t p1) {
+          scale_channels_nhwc(out.data + (n * hw + p0) * c, size_t(p1 - p0), int(c), b.data + n * c);
+        }, 64);
       }
       return;
     }
@@ -143,14 +150,14 @@ class BinaryOp final : public Op {
     }
   }
 
-  // out[p][ch] = in[p][ch] * (scale[ch] + offset) over `pixels` NHWC pixels of c channels, one pass.
-  static void scale_channels(const OpContext& ctx, const float* in, int64_t pixels, int64_t c, const float* scale,
-                             float offset, float* out) {
+  // out[p][ch] = in[p][ch] * (scale[ch] + 1) over `pixels` NHWC pixels of c channels, in one pass
+  // (the residual's maps are large and memory-bound).
+  static void residual_scale(const OpContext& ctx, const float* in, int64_t pixels, int64_t c, const float* scale, float* out) {
     ctx.parallel_for(pixels, [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p) {
         const float* x = in + p * c;
         float* y = out + p * c;
-        for (int64_t ch = 0; ch < c; ++ch) y[ch] = x[ch] * (scale[ch] + offset);
+        for (int64_t ch = 0; ch < c; ++ch) y[ch] = x[ch] * (scale[ch] + 1.f);
       }
     }, 64);
   }
