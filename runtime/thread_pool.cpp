@@ -18,6 +18,8 @@ thread_local bool in_parallel_region = false;
 
 // How long an idle worker keeps polling for the next job before it sleeps.
 constexpr auto kSpinTime = std::chrono::microseconds(200);
+// How many times a caller polls for its helpers' chunks before it starts yielding its core.
+constexpr int kCallerSpinPolls = 1 << 12;
 
 void run_chunk(const std::function<void(int64_t, int64_t)>& fn, int64_t n, int chunks, int index) {
   const int64_t begin = n * index / chunks, end = n * (index + 1) / chunks;
@@ -68,7 +70,12 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
   in_parallel_region = true;
   run_chunk(fn, n, chunks, 0);
   in_parallel_region = false;
-  while (pending_.load(std::memory_order_acquire) != 0) CRNN_CPU_RELAX();
+  // Spin briefly, then yield: on a machine busier than its cores a helper may be descheduled,
+  // and spinning for it would take the core it needs.
+  for (int polls = 0; pending_.load(std::memory_order_acquire) != 0; ++polls) {
+    if (polls < kCallerSpinPolls) CRNN_CPU_RELAX();
+    else std::this_thread::yield();
+  }
 }
 
 void ThreadPool::worker_loop(int index) {
