@@ -3,7 +3,8 @@
 # against ONNX Runtime fixtures, image pipeline, CLI, HTTP server over loopback), the WebUI in
 # headless Chromium, the model and op tests again on every other SIMD path this CPU can run
 # (CRNN_ISA), the static build's tests (tools/static_test.sh: empty root, qemu64 and Haswell
-# CPUs, nginx), and the GoogleTest suite again built with AddressSanitizer and
+# CPUs, nginx), the aarch64 cross build's tests under qemu-aarch64 (tools/cross_test.sh), and
+# the GoogleTest suite again built with AddressSanitizer and
 # UndefinedBehaviorSanitizer. `--quick` skips all but the first. Needs ../shared beside the
 # repository (models, samples, evaluation images).
 set -euo pipefail
@@ -48,6 +49,8 @@ if [ "$quick" -eq 0 ]; then
   CRNN_BUILD_DIR="$build_dir" "$root/tools/browser_test.sh"
   echo "== static build: alone in an empty root, on emulated x86-64 CPUs, behind nginx"
   CRNN_BUILD_DIR="$build_dir" "$root/tools/static_test.sh"
+  echo "== aarch64 cross build, tests under qemu-aarch64"
+  "$root/tools/cross_test.sh" aarch64
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite "$root/build-sanitize" -DCRNN_SANITIZE=ON -DCRNN_BUILD_BENCH=OFF
