@@ -3,11 +3,21 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 
 #include "ops/error.h"
 
 namespace crnn {
+namespace {
+
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+}  // namespace
 
 struct Session::Plan {
   struct Value {
@@ -183,6 +193,7 @@ const Tensor& Session::run(const float* input, const Dims& shape, int value) {
   for (size_t i = 0; i < p.steps.size(); ++i) {
     const Plan::Step& s = p.steps[i];
     const auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    const double cpu_start = profiling_ ? thread_cpu_seconds() : 0.0;
     if (s.op < 0) {
       relayout(tensors_[s.inputs[0]], tensors_[s.output]);
     } else {
@@ -190,7 +201,10 @@ const Tensor& Session::run(const float* input, const Dims& shape, int value) {
       for (int v : s.inputs) ins.push_back(&tensors_[v]);
       steps[s.op].op->run(ctx, ins, tensors_[s.output]);
     }
-    if (profiling_) profile_[i].seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (profiling_) {
+      profile_[i].seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      profile_[i].cpu_seconds += thread_cpu_seconds() - cpu_start;
+    }
   }
   return tensors_[p.output];
 }

@@ -33,11 +33,13 @@ class Session {
   const Model& model() const { return *model_; }
   ThreadPool* pool() const { return pool_; }
 
-  // Per-op wall time, for finding where a model spends its time. Off by default; while on,
+  // Per-op time, for finding where a model spends its time. Off by default; while on,
   // every run adds each op's time (layout conversions appear as type "Relayout").
+  // cpu_seconds is the calling thread's CPU time: without a pool that is all of the op's work,
+  // and unlike wall time it does not count the time the thread waited for a busy core.
   struct OpTime {
     std::string name, type;
-    double seconds = 0, flops = 0;
+    double seconds = 0, flops = 0, cpu_seconds = 0;
   };
   void set_profiling(bool on);
   const std::vector<OpTime>& profile() const { return profile_; }
