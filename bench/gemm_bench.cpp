@@ -1,5 +1,7 @@
 // GEMM throughput per ISA on the shapes the models run, single thread.
 // Names read BM_Gemm/<isa>/<M>x<K>x<N>[/<activation>]; the FLOPS counter is 2*M*N*K per call.
+// BM_GemmFourColumns/<isa>/<M>x<K>x4: gemm_four_columns on the shape of its one user, the
+// detector's last ConvTranspose (one input row of 304 pixels, 24 channels), beside BM_Gemm on it.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "ops/gemm.h"
+#include "ops/gemm_four_columns.h"
 
 namespace crnn {
 namespace {
@@ -34,7 +37,26 @@ const Shape kShapes[] = {
     {9120, 216, 24, false, "detector im2col 3x3 conv, Cin 24"},
     {2280, 864, 96, false, "detector im2col 3x3 conv, Cin 96"},
     {900, 2880, 96, false, "im2col 3x3 conv, Cin 320"},
+    {304, 24, 4, false, "detector last ConvTranspose row"},
 };
+
+void run_gemm_four_columns(benchmark::State& state, Isa isa, Shape s) {
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  std::vector<float> a(static_cast<size_t>(s.m) * s.k), bt(static_cast<size_t>(4) * s.k), bias(4);
+  for (float& x : a) x = dist(rng);
+  for (float& x : bt) x = dist(rng);
+  for (float& x : bias) x = dist(rng);
+  std::vector<float> c(static_cast<size_t>(s.m) * 4, 0.f);
+  for (auto _ : state) {
+    gemm_four_columns(s.m, s.k, a.data(), s.k, bt.data(), bias.data(), c.data(), 4, isa);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * s.m * 4 * s.k, benchmark::Counter::kIsIterationInvariantRate,
+                                               benchmark::Counter::OneK::kIs1000);
+  state.SetLabel(s.what);
+}
 
 void run_gemm(benchmark::State& state, Isa isa, Shape s, Activation act) {
   std::mt19937 rng(42);
@@ -71,6 +93,9 @@ bool register_all() {
                                  Activation{ActivationKind::HardSwish, 0.f, 0.f});
     benchmark::RegisterBenchmark((prefix + shape_name(conv) + "/sigmoid").c_str(), run_gemm, isa, conv,
                                  Activation{ActivationKind::Sigmoid, 0.f, 0.f});
+    const Shape four{304, 24, 4, false, "detector last ConvTranspose row"};
+    benchmark::RegisterBenchmark((std::string("BM_GemmFourColumns/") + isa_name(isa) + "/" + shape_name(four)).c_str(),
+                                 run_gemm_four_columns, isa, four);
   }
   return true;
 }

@@ -5,13 +5,15 @@
 //            output row iy*kh + ky in NHWC, so one GEMM per (iy, ky) with B's columns of that
 //            ky writes it in place, bias and activation fused; rows run in parallel. When those
 //            rows are narrow (kw*Cout < 16, e.g. the 1-channel probability map) one GEMM per
-//            input row computes all kh*kw*Cout columns into scratch, copied out per ky.
+//            input row computes all kh*kw*Cout columns into scratch, copied out per ky; with
+//            exactly 4 columns (2x2 kernel, 1 channel) that GEMM is gemm_four_columns.
 //   scatter  anything else: one GEMM over tiles of input pixels into scratch rows, then a
 //            single-threaded scatter-add into the output (blocks may overlap).
 #include <algorithm>
 #include <cstring>
 
 #include "ops/gemm.h"
+#include "ops/gemm_four_columns.h"
 #include "ops/vector_math.h"
 #include "runtime/op.h"
 #include "runtime/ops/spatial.h"
@@ -55,6 +57,9 @@ class ConvTranspose2d final : public Op {
       for (int64_t ky = 0; ky < win_.kernel_h && !narrow_rows(); ++ky)
         packed_rows_.push_back(PackedB::pack(b.data() + ky * row, int(cin_), int(row), int(n)));
       for (int64_t t = 0; t < khw; ++t) tap_bias_.insert(tap_bias_.end(), bias_.begin(), bias_.end());
+      if (n == 4)
+        for (int64_t t = 0; t < n; ++t)
+          for (int64_t ci = 0; ci < cin_; ++ci) columns_.push_back(b[ci * n + t]);
     }
     if (!tiled_ || narrow_rows()) packed_ = PackedB::pack(b.data(), int(cin_), int(n), int(n));
   }
@@ -88,7 +93,11 @@ class ConvTranspose2d final : public Op {
           for (int64_t iy = y0; iy < y1; ++iy) {
             // The activation runs on the dense output rows: the GEMM's tiles would evaluate it
             // on whole vectors of which only n lanes are used.
-            gemm(int(w), in + iy * w * cin_, int(cin_), packed_, tap_bias_.data(), Activation{}, block, int(n));
+            if (columns_.empty())
+              gemm(int(w), in + iy * w * cin_, int(cin_), packed_, tap_bias_.data(), Activation{}, block, int(n));
+            else
+              gemm_four_columns(int(w), int(cin_), in + iy * w * cin_, int(cin_), columns_.data(), tap_bias_.data(),
+                                block, 4);
             for (int64_t ky = 0; ky < kh; ++ky) {
               float* dst = o + (iy * kh + ky) * ow * cout_;
               for (int64_t ix = 0; ix < w; ++ix)
@@ -144,6 +153,7 @@ class ConvTranspose2d final : public Op {
   bool tiled_ = false;
   PackedB packed_;                    // scatter path and narrow tiled rows: [Cin] x [kh][kw][Cout]
   std::vector<PackedB> packed_rows_;  // tiled path, per ky: [Cin] x [kw][Cout]
+  std::vector<float> columns_;        // tiled path with 4 columns: [ky][kx][Cout] x [Cin] (B transposed)
   std::vector<float> bias_;
   std::vector<float> tap_bias_;       // tiled path: bias_ repeated kh*kw times
 };
