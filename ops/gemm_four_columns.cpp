@@ -14,7 +14,8 @@ namespace {
 #ifdef CRNN_GEMM_FOUR_COLUMNS_X86
 // Four 4-lane partial dot products per row of A; a 4x4 transpose puts column j's partials in
 // lane j of four vectors, whose sum is the result. k % 4 trailing products are added in scalar.
-void run_sse2(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c, int ldc) {
+void run_sse2(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c_low, float* c_high,
+              int ldc) {
   const int full = k / 4 * 4;
   const __m128 bias4 = bias ? _mm_loadu_ps(bias) : _mm_setzero_ps();
   for (int r = 0; r < m; ++r) {
@@ -32,32 +33,37 @@ void run_sse2(int m, int k, const float* a, int lda, const float* bt, const floa
     _mm_store_ps(sum, _mm_add_ps(_mm_add_ps(_mm_add_ps(s0, s1), _mm_add_ps(s2, s3)), bias4));
     for (int kk = full; kk < k; ++kk)
       for (int j = 0; j < 4; ++j) sum[j] += x[kk] * bt[j * k + kk];
-    for (int j = 0; j < 4; ++j) c[static_cast<long>(r) * ldc + j] = sum[j];
+    float* lo = c_low + static_cast<long>(r) * ldc;
+    float* hi = c_high + static_cast<long>(r) * ldc;
+    lo[0] = sum[0];
+    lo[1] = sum[1];
+    hi[0] = sum[2];
+    hi[1] = sum[3];
   }
 }
 #endif
 
 }  // namespace
 
-void gemm_four_columns_reference(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c,
-                                 int ldc) {
+void gemm_four_columns_reference(int m, int k, const float* a, int lda, const float* bt, const float* bias,
+                                 float* c_low, float* c_high, int ldc) {
   for (int r = 0; r < m; ++r)
     for (int j = 0; j < 4; ++j) {
       float sum = 0.f;
       for (int kk = 0; kk < k; ++kk) sum += a[r * lda + kk] * bt[j * k + kk];
-      c[r * ldc + j] = sum + (bias ? bias[j] : 0.f);
+      (j < 2 ? c_low : c_high)[r * ldc + j % 2] = sum + (bias ? bias[j] : 0.f);
     }
 }
 
-void gemm_four_columns(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c, int ldc,
-                       Isa isa) {
+void gemm_four_columns(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c_low,
+                       float* c_high, int ldc, Isa isa) {
   switch (isa) {
 #if defined(__x86_64__) || defined(_M_X64)
     case Isa::Avx512:
-    case Isa::Avx2: return gemm_four_columns_kernels::run_avx2(m, k, a, lda, bt, bias, c, ldc);
-    case Isa::Sse2: return run_sse2(m, k, a, lda, bt, bias, c, ldc);
+    case Isa::Avx2: return gemm_four_columns_kernels::run_avx2(m, k, a, lda, bt, bias, c_low, c_high, ldc);
+    case Isa::Sse2: return run_sse2(m, k, a, lda, bt, bias, c_low, c_high, ldc);
 #endif
-    default: return gemm_four_columns_reference(m, k, a, lda, bt, bias, c, ldc);
+    default: return gemm_four_columns_reference(m, k, a, lda, bt, bias, c_low, c_high, ldc);
   }
 }
 

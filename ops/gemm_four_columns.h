@@ -13,16 +13,19 @@
 namespace crnn {
 
 // a: row r at a + r * lda (k floats); bt: column j's k weights at bt + j * k (4 rows);
-// bias: 4 floats or null; c: row r's 4 results at c + r * ldc.
-void gemm_four_columns(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c, int ldc,
-                       Isa isa = active_isa());
+// bias: 4 floats or null. Row r's columns 0, 1 go to c_low + r * ldc and columns 2, 3 to
+// c_high + r * ldc: c_high = c_low + 2 for a plain m x 4 matrix; for the 2x2 upsampling to one
+// channel, c_low / c_high are the two output rows of an input row and ldc = 2.
+void gemm_four_columns(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c_low,
+                       float* c_high, int ldc, Isa isa = active_isa());
 // Plain loops: the specification the SIMD variants are tested against.
-void gemm_four_columns_reference(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c,
-                                 int ldc);
+void gemm_four_columns_reference(int m, int k, const float* a, int lda, const float* bt, const float* bias,
+                                 float* c_low, float* c_high, int ldc);
 
 namespace gemm_four_columns_kernels {
 #if defined(__x86_64__) || defined(_M_X64)
-void run_avx2(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c, int ldc);
+void run_avx2(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c_low, float* c_high,
+              int ldc);
 #endif
 }  // namespace gemm_four_columns_kernels
 

@@ -1,5 +1,5 @@
 // AVX2 + FMA variant of gemm_four_columns: per row of A, four 8-lane partial dot products
-// (one per column) over k, then one horizontal reduction of all four into a 4-float store.
+// (one per column) over k, then one horizontal reduction of all four into two 2-float stores.
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "gemm_four_columns_avx2.cpp must be compiled with -mavx2 -mfma"
 #endif
@@ -10,7 +10,8 @@
 
 namespace crnn::gemm_four_columns_kernels {
 
-void run_avx2(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c, int ldc) {
+void run_avx2(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c_low, float* c_high,
+              int ldc) {
   const int full = k / 8 * 8;
   // Lanes [0, k - full) of the tail; masked loads read nothing past k.
   const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(k - full), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -40,7 +41,9 @@ void run_avx2(int m, int k, const float* a, int lda, const float* bt, const floa
     // in lane j and of the high half in lane 4 + j.
     const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
     const __m128 sum = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-    _mm_storeu_ps(c + static_cast<long>(r) * ldc, _mm_add_ps(sum, bias4));
+    const __m128 result = _mm_add_ps(sum, bias4);
+    _mm_storel_pi(reinterpret_cast<__m64*>(c_low + static_cast<long>(r) * ldc), result);
+    _mm_storeh_pi(reinterpret_cast<__m64*>(c_high + static_cast<long>(r) * ldc), result);
   }
 }
 

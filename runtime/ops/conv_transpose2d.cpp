@@ -6,7 +6,8 @@
 //            ky writes it in place, bias and activation fused; rows run in parallel. When those
 //            rows are narrow (kw*Cout < 16, e.g. the 1-channel probability map) one GEMM per
 //            input row computes all kh*kw*Cout columns into scratch, copied out per ky; with
-//            exactly 4 columns (2x2 kernel, 1 channel) that GEMM is gemm_four_columns.
+//            exactly 4 columns that GEMM is gemm_four_columns, which writes the two output
+//            rows of a 2x2 kernel (kw*Cout = 2, e.g. DBNet's last layer) in place.
 //   scatter  anything else: one GEMM over tiles of input pixels into scratch rows, then a
 //            single-threaded scatter-add into the output (blocks may overlap).
 #include <algorithm>
@@ -93,11 +94,18 @@ class ConvTranspose2d final : public Op {
           for (int64_t iy = y0; iy < y1; ++iy) {
             // The activation runs on the dense output rows: the GEMM's tiles would evaluate it
             // on whole vectors of which only n lanes are used.
+            if (!columns_.empty() && kh == 2) {
+              float* top = o + iy * kh * ow * cout_;
+              gemm_four_columns(int(w), int(cin_), in + iy * w * cin_, int(cin_), columns_.data(), tap_bias_.data(),
+                                top, top + ow * cout_, int(row));
+              if (act_.kind != ActivationKind::None) activation_inplace(top, size_t(kh * ow * cout_), act_);
+              continue;
+            }
             if (columns_.empty())
               gemm(int(w), in + iy * w * cin_, int(cin_), packed_, tap_bias_.data(), Activation{}, block, int(n));
             else
               gemm_four_columns(int(w), int(cin_), in + iy * w * cin_, int(cin_), columns_.data(), tap_bias_.data(),
-                                block, 4);
+                                block, block + 2, 4);
             for (int64_t ky = 0; ky < kh; ++ky) {
               float* dst = o + (iy * kh + ky) * ow * cout_;
               for (int64_t ix = 0; ix < w; ++ix)
