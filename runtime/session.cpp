@@ -24,6 +24,7 @@ struct Session::Plan {
     Dims shape;
     Layout layout = Layout::Plain;
     int buffer = -1;  // -1: the caller's input
+    int alias = -1;   // >= 0: holds the same floats as that value (no conversion step)
   };
   struct Step {
     int op = -1;  // index into model steps, or -1 for a layout conversion
@@ -88,7 +89,10 @@ void Session::plan(const Dims& shape, int value) {
     if (it != planned.end()) return it->second;
     const int id = int(p->values.size());
     p->values.push_back({shapes[model_value], want, -1});
-    p->steps.push_back({-1, {have}, id});
+    // With one channel (or one pixel) NCHW and NHWC order the floats alike: share, not convert.
+    const Dims& d = shapes[model_value];
+    if (d[1] == 1 || d[2] * d[3] == 1) p->values.back().alias = have;
+    else p->steps.push_back({-1, {have}, id});
     planned[{model_value, want}] = id;
     return id;
   };
@@ -114,11 +118,13 @@ void Session::plan(const Dims& shape, int value) {
   }
   p->output = in_layout(value, Layout::Plain);
 
-  // Buffer assignment: a value lives from its producing step to its last reader.
+  // Buffer assignment: a value lives from its producing step to its last reader, or to the
+  // last reader of a value that aliases it.
+  auto owner = [&](int v) { return p->values[v].alias >= 0 ? p->values[v].alias : v; };
   std::vector<int> last_use(p->values.size(), -1);
   for (size_t i = 0; i < p->steps.size(); ++i)
-    for (int v : p->steps[i].inputs) last_use[v] = int(i);
-  last_use[p->output] = int(p->steps.size());
+    for (int v : p->steps[i].inputs) last_use[owner(v)] = int(i);
+  last_use[owner(p->output)] = int(p->steps.size());
   std::vector<int> free_buffers;
   for (size_t i = 0; i < p->steps.size(); ++i) {
     Plan::Value& v = p->values[p->steps[i].output];
@@ -138,10 +144,15 @@ void Session::plan(const Dims& shape, int value) {
     }
     p->buffer_floats[best] = std::max(p->buffer_floats[best], need);
     v.buffer = best;
-    for (int in : p->steps[i].inputs)
-      if (last_use[in] == int(i) && p->values[in].buffer >= 0) free_buffers.push_back(p->values[in].buffer);
+    for (int in : p->steps[i].inputs) {
+      const int b = p->values[owner(in)].buffer;
+      if (last_use[owner(in)] == int(i) && b >= 0 && std::find(free_buffers.begin(), free_buffers.end(), b) == free_buffers.end())
+        free_buffers.push_back(b);
+    }
     if (last_use[p->steps[i].output] < 0) free_buffers.push_back(best);  // never read
   }
+  for (Plan::Value& v : p->values)
+    if (v.alias >= 0) v.buffer = p->values[v.alias].buffer;
   plan_ = std::move(p);
 }
 

@@ -113,5 +113,38 @@ TEST(RuntimeOpsSession, ConcurrentSessionsShareOneModel) {
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[size_t(t)], 0) << "thread " << t;
 }
 
+// With one channel NCHW and NHWC order the floats alike: a 1-channel input and output of NHWC
+// ops share their buffers instead of being converted (no Relayout step), and the results hold.
+TEST(RuntimeOpsSession, OneChannelValuesNeedNoLayoutConversion) {
+  std::mt19937 rng(902);
+  const reference::Window2d window = make_window(3, 3, 1, 1, {1, 1, 1, 1});
+  const PlainTensor w1 = random_tensor({1, 1, 3, 3}, rng), b1 = random_tensor({1}, rng);
+  const PlainTensor w2 = random_tensor({3, 1, 3, 3}, rng), b2 = random_tensor({3}, rng);
+  const PlainTensor w3 = random_tensor({1, 3, 3, 3}, rng), b3 = random_tensor({1}, rng);
+  GraphBuilder g;
+  json attrs = window_attrs(window);
+  attrs["group"] = 1;
+  std::string v = g.node("Conv", {"x"}, attrs, {{"W", w1}, {"B", b1}});  // [N,1,H,W]
+  v = g.node("Conv", {v}, attrs, {{"W", w2}, {"B", b2}});                 // [N,3,H,W]
+  v = g.node("Conv", {v}, attrs, {{"W", w3}, {"B", b3}});                 // [N,1,H,W]
+  const std::shared_ptr<const Model> model = Model::build(g.finish(v));
+  const Activation none{};
+  Session single(model, nullptr), pooled(model, &two_thread_pool());
+  for (const Dims& shape : std::vector<Dims>{{1, 1, 7, 9}, {2, 1, 5, 4}}) {
+    const PlainTensor x = random_tensor(shape, rng);
+    PlainTensor want = reference::conv2d(x, w1, b1.values, window, 1, none);
+    want = reference::conv2d(want, w2, b2.values, window, 1, none);
+    want = reference::conv2d(want, w3, b3.values, window, 1, none);
+    for (Session* s : {&single, &pooled}) {
+      s->set_profiling(true);
+      const Tensor& out = s->run(x.values.data(), x.shape);
+      const PlainTensor got{out.shape, std::vector<float>(out.data, out.data + out.count())};
+      EXPECT_TRUE(tensors_match(got, want, 1e-4)) << "input " << shape_text(shape);
+      EXPECT_EQ(s->profile().size(), 3u);
+      for (const auto& op : s->profile()) EXPECT_EQ(op.type, "Conv");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace crnn::optest
