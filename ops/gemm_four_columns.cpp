@@ -47,12 +47,20 @@ void run_sse2(int m, int k, const float* a, int lda, const float* bt, const floa
 
 void gemm_four_columns_reference(int m, int k, const float* a, int lda, const float* bt, const float* bias,
                                  float* c_low, float* c_high, int ldc) {
-  for (int r = 0; r < m; ++r)
+  for (int r = 0; r < m; ++r) {
+    float sum[4];
     for (int j = 0; j < 4; ++j) {
-      float sum = 0.f;
-      for (int kk = 0; kk < k; ++kk) sum += a[r * lda + kk] * bt[j * k + kk];
-      (j < 2 ? c_low : c_high)[r * ldc + j % 2] = sum + (bias ? bias[j] : 0.f);
+      sum[j] = 0.f;
+      for (int kk = 0; kk < k; ++kk) sum[j] += a[r * lda + kk] * bt[j * k + kk];
+      if (bias) sum[j] += bias[j];
     }
+    float* lo = c_low + static_cast<long>(r) * ldc;
+    float* hi = c_high + static_cast<long>(r) * ldc;
+    lo[0] = sum[0];
+    lo[1] = sum[1];
+    hi[0] = sum[2];
+    hi[1] = sum[3];
+  }
 }
 
 void gemm_four_columns(int m, int k, const float* a, int lda, const float* bt, const float* bias, float* c_low,
