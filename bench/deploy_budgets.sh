@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 cp "$binary" "$work/crnn-ocr"  # alone: no models/ beside it, so the embedded models are used
 strip -o "$work/crnn-ocr.stripped" "$binary"
 
-python3 - "$work/crnn-ocr" "$runs" "$binary" "$work/crnn-ocr.stripped" <<'PY'
+/usr/bin/python3 - "$work/crnn-ocr" "$runs" "$binary" "$work/crnn-ocr.stripped" <<'PY'
 import http.client, json, os, statistics, subprocess, sys, time
 
 binary, runs, built, stripped = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]

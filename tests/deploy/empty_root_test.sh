@@ -56,7 +56,7 @@ curl -sf -F "image=@$image" "http://127.0.0.1:$port/ocr" >"$work/static.json"
 "$normal_build/crnn-ocr" ocr --json --threads 2 --rec-model "$models/rec_ch_ppocr_mobile_v2.0.crnn" \
   --det-model "$models/det_ch_PP-OCRv3.crnn" --cls-model "$models/cls_ch_ppocr_mobile_v2.0.crnn" "$image" >"$work/normal.json"
 
-python3 - "$work" <<'PY'
+/usr/bin/python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
 health = json.load(open(f"{work}/health.json"))

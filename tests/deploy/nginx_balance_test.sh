@@ -26,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() {  # port log
   for _ in $(seq 1 600); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health")" = 200 ] && return 0
@@ -71,7 +71,7 @@ CONF
 wait_ready "${ports[0]}" "$work/instance1.log"
 wait_ready "${ports[1]}" "$work/instance2.log"
 
-python3 - "$front" "$requests" "$image" "${ports[@]}" <<'PY'
+/usr/bin/python3 - "$front" "$requests" "$image" "${ports[@]}" <<'PY'
 import concurrent.futures, json, re, sys, urllib.request
 import requests as http
 

@@ -51,7 +51,7 @@ run_on() {  # label expected-isa runner...
     grep -v "TCG doesn't support" "$work/$label.err" || true; echo "FAIL: $label: crnn-ocr ocr"; status=1
   fi
   t2=$(date +%s.%N)
-  python3 - "$work/$label.json" "$work/native.json" "$label" <<'PY' || status=1
+  /usr/bin/python3 - "$work/$label.json" "$work/native.json" "$label" <<'PY' || status=1
 import json, os, sys
 mine = [r["text"] for r in json.load(open(sys.argv[1]))["results"]]
 ref_path = sys.argv[2]
