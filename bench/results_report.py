@@ -29,8 +29,8 @@ opencv = load("opencv.json")
 int8 = load("int8.jsonl", lines=True) or []
 deploy = open(os.path.join(src, "deploy.md")).read() if os.path.exists(os.path.join(src, "deploy.md")) else None
 
-STAGES = [("decode", "decode", ["decode"]), ("detect", "detection, DB post-processing, crops", None),
-          ("classify", "direction classification", ["cls"]), ("recognize", "recognition", ["rec"])]
+# Stage labels, in the order crnn_stages() and ort_stages() return their times.
+STAGES = ["decode", "detection, DB post-processing, crops", "direction classification", "recognition"]
 
 
 def crnn_stages(p):
@@ -113,7 +113,7 @@ if pages:
     w("Median time per stage (ms; each stage's median over the pages, so they do not add up to the p50):\n")
     w("| stage | " + " | ".join(f"crnn-ocr {t}t | reference {t}t" for t in sorted(pages)) + " |")
     w("|---|" + "---|---|" * len(pages))
-    for i, (_, label, _) in enumerate(STAGES):
+    for i, label in enumerate(STAGES):
         cells = []
         for t, p in sorted(pages.items()):
             cells += [f"{crnn_stages(p)[i]:.1f}", f"{ort_stages(p)[i]:.1f}"]
@@ -220,7 +220,7 @@ for i, (label, vals) in enumerate(bars):
         x += wpx
     svg.append(f'<text x="{x + 5:.1f}" y="{y + 15}">{sum(vals):.1f}</text>')
 ly = top + row * len(bars) + 25
-for k, ((_, label, _), c) in enumerate(zip(STAGES, colors)):
+for k, (label, c) in enumerate(zip(STAGES, colors)):
     lx = left + k * 160
     svg.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{c}"/><text x="{lx + 16}" y="{ly + 11}">{label.split(",")[0]}</text>')
 svg.append("</svg>")
