@@ -29,9 +29,9 @@ void add_activation_scalar(const float* a, const float* b, float* out, size_t n,
   for (size_t i = 0; i < n; ++i) out[i] = apply_activation(act, a[i] + b[i]);
 }
 
-void scale_channels_nhwc_scalar(float* x, size_t pixels, int channels, const float* scale) {
+void scale_channels_nhwc_scalar(const float* x, float* out, size_t pixels, int channels, const float* scale) {
   for (size_t p = 0; p < pixels; ++p)
-    for (int ch = 0; ch < channels; ++ch) x[p * channels + ch] *= scale[ch];
+    for (int ch = 0; ch < channels; ++ch) out[p * channels + ch] = x[p * channels + ch] * scale[ch];
 }
 
 // Channels [ch_begin, ch_end); the block order is the one every variant uses (see kPoolBlockPixels).
@@ -238,13 +238,14 @@ void add_activation(const float* a, const float* b, float* out, size_t n, const 
   with_activation(act, [&](auto op) { map_sum(a, b, out, n, op); });
 }
 
-void scale_channels_nhwc(float* x, size_t pixels, int channels, const float* scale) {
+void scale_channels_nhwc(const float* x, float* out, size_t pixels, int channels, const float* scale) {
   const int full = channels - channels % kChannelLanes;
   for (size_t p = 0; p < pixels; ++p) {
-    float* px = x + p * channels;
+    const float* px = x + p * channels;
+    float* py = out + p * channels;
     for (int ch = 0; ch < full; ch += kChannelLanes)
-      _mm_storeu_ps(px + ch, _mm_mul_ps(_mm_loadu_ps(px + ch), _mm_loadu_ps(scale + ch)));
-    for (int ch = full; ch < channels; ++ch) px[ch] *= scale[ch];
+      _mm_storeu_ps(py + ch, _mm_mul_ps(_mm_loadu_ps(px + ch), _mm_loadu_ps(scale + ch)));
+    for (int ch = full; ch < channels; ++ch) py[ch] = px[ch] * scale[ch];
   }
 }
 
@@ -431,18 +432,43 @@ void add_activation(const float* a, const float* b, float* out, size_t n, const 
   }
 }
 
-void scale_channels_nhwc(float* x, size_t pixels, int channels, const float* scale, Isa isa) {
+namespace {
+
+void scale_channels_nhwc_on(const float* x, float* out, size_t pixels, int channels, const float* scale, Isa isa) {
   switch (isa) {
 #ifdef CRNN_VECTOR_MATH_X86
-    case Isa::Avx512: return vmk::scale_channels_nhwc_avx512(x, pixels, channels, scale);
-    case Isa::Avx2: return vmk::scale_channels_nhwc_avx2(x, pixels, channels, scale);
-    case Isa::Sse2: return sse2::scale_channels_nhwc(x, pixels, channels, scale);
+    case Isa::Avx512: return vmk::scale_channels_nhwc_avx512(x, out, pixels, channels, scale);
+    case Isa::Avx2: return vmk::scale_channels_nhwc_avx2(x, out, pixels, channels, scale);
+    case Isa::Sse2: return sse2::scale_channels_nhwc(x, out, pixels, channels, scale);
 #endif
 #ifdef __aarch64__
-    case Isa::Neon: return vmk::scale_channels_nhwc_neon(x, pixels, channels, scale);
+    case Isa::Neon: return vmk::scale_channels_nhwc_neon(x, out, pixels, channels, scale);
 #endif
-    default: return scale_channels_nhwc_scalar(x, pixels, channels, scale);
+    default: return scale_channels_nhwc_scalar(x, out, pixels, channels, scale);
   }
+}
+
+}  // namespace
+
+void scale_channels_nhwc(const float* x, float* out, size_t pixels, int channels, const float* scale, Isa isa) {
+  // Fewer channels than a 64-byte vector would leave most lanes of each pixel masked off: the
+  // kernels see instead groups of `group` pixels as one pixel of 16 (or 32, 48, 64) channels,
+  // with the scales repeated to match; the pixels left over go one by one.
+  constexpr int kWideChannels = 16;
+  if (channels > 0 && channels < kWideChannels) {
+    int group = 1;
+    while ((group * channels) % kWideChannels != 0) ++group;
+    if (group * channels <= 4 * kWideChannels) {
+      float wide[4 * kWideChannels];
+      for (int k = 0; k < group * channels; ++k) wide[k] = scale[k % channels];
+      const size_t grouped = pixels / size_t(group) * size_t(group);
+      scale_channels_nhwc_on(x, out, grouped / size_t(group), group * channels, wide, isa);
+      x += grouped * size_t(channels);
+      out += grouped * size_t(channels);
+      pixels -= grouped;
+    }
+  }
+  scale_channels_nhwc_on(x, out, pixels, channels, scale, isa);
 }
 
 void global_average_pool_nhwc(const float* x, size_t pixels, int channels, float* out, Isa isa) {

@@ -17,8 +17,10 @@ void activation_inplace(float* x, size_t n, const Activation& act, Isa isa = act
 // out[i] = act(a[i] + b[i]); out may alias a or b.
 void add_activation(const float* a, const float* b, float* out, size_t n, const Activation& act,
                     Isa isa = active_isa());
-// NHWC per-channel scale (squeeze-excite): x[p * c + ch] *= scale[ch] for p in [0, pixels).
-void scale_channels_nhwc(float* x, size_t pixels, int channels, const float* scale, Isa isa = active_isa());
+// NHWC per-channel scale (squeeze-excite): out[p * c + ch] = x[p * c + ch] * scale[ch] for p in
+// [0, pixels); out may alias x.
+void scale_channels_nhwc(const float* x, float* out, size_t pixels, int channels, const float* scale,
+                         Isa isa = active_isa());
 // out[ch] = mean over pixels of x[p * c + ch] (global average pooling of one NHWC image);
 // 0 when pixels == 0. All ISAs give bit-identical results (same summation order).
 void global_average_pool_nhwc(const float* x, size_t pixels, int channels, float* out, Isa isa = active_isa());

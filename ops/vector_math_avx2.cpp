@@ -284,15 +284,16 @@ void sigmoid_inplace_avx2(float* x, size_t n) { map_inplace(x, n, Sigmoid{}); }
 
 void tanh_inplace_avx2(float* x, size_t n) { map_inplace(x, n, Tanh{}); }
 
-void scale_channels_nhwc_avx2(float* x, size_t pixels, int channels, const float* scale) {
+void scale_channels_nhwc_avx2(const float* x, float* out, size_t pixels, int channels, const float* scale) {
   const int full = channels - channels % kChannelLanes;
   const __m256i mask = tail_mask(static_cast<size_t>(channels - full));
   for (size_t p = 0; p < pixels; ++p) {
-    float* px = x + p * channels;
+    const float* px = x + p * channels;
+    float* py = out + p * channels;
     for (int ch = 0; ch < full; ch += kChannelLanes)
-      _mm256_storeu_ps(px + ch, _mm256_mul_ps(_mm256_loadu_ps(px + ch), _mm256_loadu_ps(scale + ch)));
+      _mm256_storeu_ps(py + ch, _mm256_mul_ps(_mm256_loadu_ps(px + ch), _mm256_loadu_ps(scale + ch)));
     if (full < channels)
-      _mm256_maskstore_ps(px + full, mask,
+      _mm256_maskstore_ps(py + full, mask,
                           _mm256_mul_ps(_mm256_maskload_ps(px + full, mask), _mm256_maskload_ps(scale + full, mask)));
   }
 }

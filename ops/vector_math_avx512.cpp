@@ -271,16 +271,17 @@ void sigmoid_inplace_avx512(float* x, size_t n) { map_inplace(x, n, Sigmoid{}); 
 
 void tanh_inplace_avx512(float* x, size_t n) { map_inplace(x, n, Tanh{}); }
 
-void scale_channels_nhwc_avx512(float* x, size_t pixels, int channels, const float* scale) {
+void scale_channels_nhwc_avx512(const float* x, float* out, size_t pixels, int channels, const float* scale) {
   const int full = channels - channels % kChannelLanes;
   const __mmask16 mask = tail_mask(static_cast<size_t>(channels - full));
   for (size_t p = 0; p < pixels; ++p) {
-    float* px = x + p * channels;
+    const float* px = x + p * channels;
+    float* py = out + p * channels;
     for (int ch = 0; ch < full; ch += kChannelLanes)
-      _mm512_storeu_ps(px + ch, _mm512_mul_ps(_mm512_loadu_ps(px + ch), _mm512_loadu_ps(scale + ch)));
+      _mm512_storeu_ps(py + ch, _mm512_mul_ps(_mm512_loadu_ps(px + ch), _mm512_loadu_ps(scale + ch)));
     if (full < channels)
       _mm512_mask_storeu_ps(
-          px + full, mask,
+          py + full, mask,
           _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, px + full), _mm512_maskz_loadu_ps(mask, scale + full)));
   }
 }

@@ -18,7 +18,7 @@ constexpr size_t kPoolBlockPixels = 64;
 #if defined(__x86_64__) || defined(_M_X64)
 void activation_inplace_avx2(float* x, size_t n, const Activation& act);
 void add_activation_avx2(const float* a, const float* b, float* out, size_t n, const Activation& act);
-void scale_channels_nhwc_avx2(float* x, size_t pixels, int channels, const float* scale);
+void scale_channels_nhwc_avx2(const float* x, float* out, size_t pixels, int channels, const float* scale);
 void global_average_pool_nhwc_avx2(const float* x, size_t pixels, int channels, float* out);
 void softmax_rows_avx2(float* x, size_t rows, size_t cols);
 void argmax_softmax_rows_avx2(const float* logits, size_t rows, size_t cols, int* argmax, float* max_prob);
@@ -27,7 +27,7 @@ void tanh_inplace_avx2(float* x, size_t n);
 
 void activation_inplace_avx512(float* x, size_t n, const Activation& act);
 void add_activation_avx512(const float* a, const float* b, float* out, size_t n, const Activation& act);
-void scale_channels_nhwc_avx512(float* x, size_t pixels, int channels, const float* scale);
+void scale_channels_nhwc_avx512(const float* x, float* out, size_t pixels, int channels, const float* scale);
 void global_average_pool_nhwc_avx512(const float* x, size_t pixels, int channels, float* out);
 void softmax_rows_avx512(float* x, size_t rows, size_t cols);
 void argmax_softmax_rows_avx512(const float* logits, size_t rows, size_t cols, int* argmax, float* max_prob);
@@ -38,7 +38,7 @@ void tanh_inplace_avx512(float* x, size_t n);
 #if defined(__aarch64__)
 void activation_inplace_neon(float* x, size_t n, const Activation& act);
 void add_activation_neon(const float* a, const float* b, float* out, size_t n, const Activation& act);
-void scale_channels_nhwc_neon(float* x, size_t pixels, int channels, const float* scale);
+void scale_channels_nhwc_neon(const float* x, float* out, size_t pixels, int channels, const float* scale);
 void global_average_pool_nhwc_neon(const float* x, size_t pixels, int channels, float* out);
 void softmax_rows_neon(float* x, size_t rows, size_t cols);
 void argmax_softmax_rows_neon(const float* logits, size_t rows, size_t cols, int* argmax, float* max_prob);

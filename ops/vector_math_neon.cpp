@@ -273,13 +273,13 @@ void sigmoid_inplace_neon(float* x, size_t n) { map_inplace(x, n, Sigmoid{}); }
 
 void tanh_inplace_neon(float* x, size_t n) { map_inplace(x, n, Tanh{}); }
 
-void scale_channels_nhwc_neon(float* x, size_t pixels, int channels, const float* scale) {
+void scale_channels_nhwc_neon(const float* x, float* out, size_t pixels, int channels, const float* scale) {
   const int full = channels - channels % kChannelLanes;
   for (size_t p = 0; p < pixels; ++p) {
-    float* px = x + p * channels;
-    for (int ch = 0; ch < full; ch += kChannelLanes)
-      vst1q_f32(px + ch, vmulq_f32(vld1q_f32(px + ch), vld1q_f32(scale + ch)));
-    for (int ch = full; ch < channels; ++ch) px[ch] *= scale[ch];
+    const float* px = x + p * channels;
+    float* py = out + p * channels;
+    for (int ch = 0; ch < full; ch += kChannelLanes) vst1q_f32(py + ch, vmulq_f32(vld1q_f32(px + ch), vld1q_f32(scale + ch)));
+    for (int ch = full; ch < channels; ++ch) py[ch] = px[ch] * scale[ch];
   }
 }
 

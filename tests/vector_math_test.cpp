@@ -199,16 +199,22 @@ TEST_P(VectorMathIsa, TanhKeepsRelativeAccuracyNearZero) {
 }
 
 TEST_P(VectorMathIsa, ScaleChannelsMatchesScalarExactly) {
+  // Pixel counts around the grouping of narrow maps (16 / channels pixels at a time).
   for (int channels = 1; channels <= kMaxN; ++channels) {
-    for (size_t pixels : {1, 3, 7}) {
+    for (size_t pixels : {1, 3, 7, 17, 33}) {
       const std::vector<float> x = random_values(pixels * channels, -5.f, 5.f, static_cast<unsigned>(channels));
       const std::vector<float> scale = random_values(channels, 0.f, 2.f, static_cast<unsigned>(channels + 1));
-      std::vector<float> want = x;
-      scale_channels_nhwc(want.data(), pixels, channels, scale.data(), Isa::Scalar);
-      Buffer got(x, 1);
-      scale_channels_nhwc(got.data(), pixels, channels, scale.data(), isa());
+      std::vector<float> want(x.size());
+      for (size_t p = 0; p < pixels; ++p)
+        for (int ch = 0; ch < channels; ++ch) want[p * channels + ch] = x[p * channels + ch] * scale[ch];
+      Buffer got(std::vector<float>(x.size(), 0.f), 1);
+      scale_channels_nhwc(x.data(), got.data(), pixels, channels, scale.data(), isa());
       ASSERT_TRUE(got.guards_intact()) << "channels=" << channels;
       for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(want[i], got.data()[i]) << "channels=" << channels << " i=" << i;
+      Buffer in_place(x, 1);
+      scale_channels_nhwc(in_place.data(), in_place.data(), pixels, channels, scale.data(), isa());
+      ASSERT_TRUE(in_place.guards_intact()) << "channels=" << channels;
+      for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(want[i], in_place.data()[i]) << "in place, channels=" << channels;
     }
   }
 }

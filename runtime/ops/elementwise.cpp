@@ -1,6 +1,7 @@
 // Activation (unary) and Add / Sub / Mul / Div with NumPy broadcasting, in any layout.
 // A Mul with residual = 1 (a converter fusion) computes a * b + a.
 #include <cstring>
+#include <vector>
 
 #include "ops/vector_math.h"
 #include "runtime/op.h"
@@ -91,14 +92,17 @@ class BinaryOp final : public Op {
         b.shape[0] == out.n() && b.shape[1] == out.c() && b.shape[2] == 1 && b.shape[3] == 1 &&
         act_.kind == ActivationKind::None) {
       const int64_t hw = out.h() * out.w(), c = out.c();
+      std::vector<float> residual_scale;  // x * s + x computed as x * (s + 1)
       for (int64_t n = 0; n < out.n(); ++n) {
+        const float* scale = b.data + n * c;
         if (residual_) {
-          residual_scale(ctx, a.data + n * hw * c, hw, c, b.data + n * c, out.data + n * hw * c);
-          continue;
+          residual_scale.assign(scale, scale + c);
+          for (float& v : residual_scale) v += 1.f;
+          scale = residual_scale.data();
         }
-        std::memcpy(out.data + n * hw * c, a.data + n * hw * c, size_t(hw * c) * sizeof(float));
+        // One pass over the map: it is read once and written once.
         ctx.parallel_for(hw, [&](int64_t p0, int64_t p1) {
-          scale_channels_nhwc(out.data + (n * hw + p0) * c, size_t(p1 - p0), int(c), b.data + n * c);
+          scale_channels_nhwc(a.data + (n * hw + p0) * c, out.data + (n * hw + p0) * c, size_t(p1 - p0), int(c), scale);
         }, 64);
       }
       return;
@@ -148,18 +152,6 @@ class BinaryOp final : public Op {
         idx[d] = 0;
       }
     }
-  }
-
-  // out[p][ch] = in[p][ch] * (scale[ch] + 1) over `pixels` NHWC pixels of c channels, in one pass
-  // (the residual's maps are large and memory-bound).
-  static void residual_scale(const OpContext& ctx, const float* in, int64_t pixels, int64_t c, const float* scale, float* out) {
-    ctx.parallel_for(pixels, [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p) {
-        const float* x = in + p * c;
-        float* y = out + p * c;
-        for (int64_t ch = 0; ch < c; ++ch) y[ch] = x[ch] * (scale[ch] + 1.f);
-      }
-    }, 64);
   }
 
   BinaryKind kind_ = BinaryKind::Add;
