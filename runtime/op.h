@@ -42,6 +42,10 @@ class Op {
   virtual ~Op() = default;
   // True when the op reads and writes 4-D values in NHWC layout (see runtime/tensor.h).
   virtual bool nhwc() const { return false; }
+  // The layout the op reads a 4-D input in, given the layout that value is produced in; the
+  // output's is nhwc()'s. An op that can read either returns `produced` and so saves a
+  // conversion (a first convolution reads the planar model input).
+  virtual Layout input_layout(size_t input, Layout produced) const { return nhwc() ? Layout::NHWC : Layout::Plain; }
   // The output's logical shape; throws crnn::Error (InvalidArgument) for inputs it cannot take.
   virtual Dims output_shape(const std::vector<Dims>& inputs) const = 0;
   // Floats of scratch memory run() needs for these shapes (per run, all threads together).

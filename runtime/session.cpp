@@ -104,8 +104,9 @@ void Session::plan(const Dims& shape, int value) {
     Plan::Step step;
     step.op = int(i);
     std::vector<Dims> in_shapes;
-    for (int v : s.inputs) {
-      step.inputs.push_back(in_layout(v, want));
+    for (size_t k = 0; k < s.inputs.size(); ++k) {
+      const int v = s.inputs[k];
+      step.inputs.push_back(in_layout(v, s.op->input_layout(k, p->values[size_t(primary[size_t(v)])].layout)));
       in_shapes.push_back(shapes[v]);
     }
     const Dims& out = shapes[s.output];

@@ -1,6 +1,10 @@
-// Conv (2-D, NHWC) with fused bias and activation. Five execution paths, chosen at load:
+// Conv (2-D, NHWC) with fused bias and activation. Six execution paths, chosen at load
+// (planar: at run time, by the input's layout):
 //   depthwise  group == Cin == Cout: ops/depthwise_conv.h, weights packed per tap
 //   pointwise  1x1, stride 1, no padding, group 1: one GEMM over all pixels
+//   planar     an im2col layer with Cin <= 4 whose input is in planar NCHW layout (a first
+//              layer on the RGB model input): ops/planar_conv.h, writes NHWC. On an NHWC
+//              input (not seen in the models here) the same layer takes the im2col path.
 //   winograd   3x3, stride 1, no dilation, group 1, Cin >= 16, no activation or a clamp:
 //              Winograd F(2x2, 3x3) (ops/winograd.h), 16 GEMMs per block of 2x2 output tiles,
 //              2.25x fewer multiplies than im2col and no unrolled copies of the input
@@ -12,6 +16,7 @@
 #include "ops/depthwise_conv.h"
 #include "ops/error.h"
 #include "ops/gemm.h"
+#include "ops/planar_conv.h"
 #include "ops/winograd.h"
 #include "runtime/op.h"
 #include "runtime/ops/spatial.h"
@@ -20,6 +25,7 @@ namespace crnn {
 namespace {
 
 constexpr int64_t kIm2colTilePixels = 96;
+constexpr int64_t kPlanarMaxChannels = 4;
 constexpr int64_t kWinogradBlockTiles = 56;  // 2x2 output tiles per block (4 AVX-512 row tiles)
 
 // Copies n floats with fixed-size moves that the compiler inlines: im2col copies short runs
@@ -73,6 +79,8 @@ class Conv2d final : public Op {
       pack_winograd_weights(w.data);
     } else if (group_ == 1) {
       path_ = Path::Im2col;
+      if (cin_ <= kPlanarMaxChannels)
+        planar_weights_ = planar_conv_pack(w.data, bias_.data(), int(cout_), int(cin_), int(win_.kernel_h), int(win_.kernel_w));
       // Rows of the unrolled input are ordered [ky][kx][ci]; reorder the weights to match.
       const int64_t k = khw * cin_;
       std::vector<float> bt(static_cast<size_t>(cout_ * k));
@@ -87,6 +95,9 @@ class Conv2d final : public Op {
   }
 
   bool nhwc() const override { return true; }
+  Layout input_layout(size_t, Layout produced) const override {
+    return planar_weights_.empty() ? Layout::NHWC : produced;
+  }
 
   Dims output_shape(const std::vector<Dims>& in) const override {
     const Dims& x = in.at(0);
@@ -110,6 +121,10 @@ class Conv2d final : public Op {
   void run(const OpContext& ctx, const std::vector<const Tensor*>& inputs, Tensor& out) const override {
     const Tensor& x = *inputs[0];
     const int64_t h = x.h(), w = x.w(), oh = out.h(), ow = out.w();
+    if (x.layout == Layout::Plain) {
+      run_planar(ctx, x, out);
+      return;
+    }
     for (int64_t b = 0; b < x.n(); ++b) {
       const float* in = x.data + b * h * w * cin_;
       float* o = out.data + b * oh * ow * cout_;
@@ -191,6 +206,23 @@ class Conv2d final : public Op {
     });
   }
 
+  void run_planar(const OpContext& ctx, const Tensor& x, Tensor& out) const {
+    PlanarConvShape s;
+    s.in_channels = int(cin_); s.in_h = int(x.h()); s.in_w = int(x.w());
+    s.out_channels = int(cout_); s.out_h = int(out.h()); s.out_w = int(out.w());
+    s.kernel_h = int(win_.kernel_h); s.kernel_w = int(win_.kernel_w);
+    s.stride_h = int(win_.stride_h); s.stride_w = int(win_.stride_w);
+    s.pad_top = int(win_.pad_top); s.pad_left = int(win_.pad_left);
+    s.dilation_h = int(win_.dilation_h); s.dilation_w = int(win_.dilation_w);
+    for (int64_t b = 0; b < x.n(); ++b) {
+      const float* in = x.data + b * cin_ * x.h() * x.w();  // planar: [Cin][H][W]
+      float* o = out.data + b * out.h() * out.w() * cout_;
+      ctx.parallel_for(out.h(), [&](int64_t r0, int64_t r1) {
+        planar_conv_rows(s, in, planar_weights_.data(), act_, o, int(r0), int(r1));
+      });
+    }
+  }
+
   void run_pointwise(const OpContext& ctx, const float* in, int64_t pixels, float* out) const {
     ctx.parallel_for(pixels, [&](int64_t p0, int64_t p1) {
       gemm(int(p1 - p0), in + p0 * cin_, int(cin_), packed_, bias_.data(), act_, out + p0 * cout_, int(cout_));
@@ -261,6 +293,7 @@ class Conv2d final : public Op {
   std::vector<float> grouped_weights_;  // grouped path only: [Cout][Cin/group][kh][kw], as in the model
   std::vector<float> bias_;     // [Cout], zeros when the model has none
   std::vector<float> depthwise_weights_;
+  std::vector<float> planar_weights_;  // im2col layers with Cin <= 4: the planar path's packing, or empty
   PackedB packed_;
   std::vector<PackedB> winograd_weights_;  // winograd path: U[k], k = 0..15
 };
