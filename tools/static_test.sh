@@ -6,6 +6,7 @@
 #   tests/deploy/qemu_cpus.sh         - tests and a real OCR natively, under qemu64 (sse2) and
 #                                       Haswell (avx2), printing the kernel path chosen
 #   tests/deploy/nginx_balance_test.sh - nginx in front of two instances reaches both
+#   tests/deploy/container_test.sh    - the FROM scratch image (podman) serves POST /ocr and /
 # Needs ../shared beside the repository and tools/install_deps.sh's packages.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,3 +28,4 @@ timed() {  # name command...
 timed "empty root" "$root/tests/deploy/empty_root_test.sh" "$static" "$normal"
 timed "x86-64 CPUs" "$root/tests/deploy/qemu_cpus.sh" "$static"
 timed "nginx" "$root/tests/deploy/nginx_balance_test.sh" "$static" 40
+timed "container" "$root/tests/deploy/container_test.sh" "$static" "$normal"
