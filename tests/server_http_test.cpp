@@ -60,6 +60,15 @@ using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
+// How long to wait for something that should happen (a reply, a log line, an exit) before
+// calling it a hang. Under an emulator (a cross build's tests) every computation runs one to
+// two orders of magnitude slower, and a 12-megapixel photo takes minutes instead of a second.
+// These are hang guards, not speed checks: the limits the server itself enforces (queue and
+// I/O timeouts) are checked with their own, unscaled, bounds.
+std::chrono::milliseconds patience(std::chrono::milliseconds native) {
+  return test::binary_launcher().empty() ? native : native * 30;
+}
+
 const std::string kWordImage = "Light-STR-Competition-No.5_doc_imgs_words_ch_word_1.jpg";  // 362x78, "韩国小馆"
 const std::string kEnglishWord = "Light-STR-Competition-No.5_doc_imgs_words_en_word_1.png";  // 114x34
 const std::string kPhoto = "PaddleOCR-ONNX-Sample_sample.jpg";                             // 800x533 sign
@@ -181,7 +190,7 @@ bool send_all(int fd, const std::string& data) {
 }
 
 // Reads one final response (skipping "100 Continue"), waiting at most `timeout`.
-Reply read_reply(int fd, std::chrono::milliseconds timeout = 60s) {
+Reply read_reply(int fd, std::chrono::milliseconds timeout = patience(60s)) {
   Reply r;
   const Clock::time_point deadline = Clock::now() + timeout;
   std::string data;
@@ -242,7 +251,7 @@ std::string request_text(const std::string& method, const std::string& path, con
   return text + "Connection: close\r\n\r\n" + body;
 }
 
-Reply round_trip(int port, const std::string& raw, std::chrono::milliseconds timeout = 60s) {
+Reply round_trip(int port, const std::string& raw, std::chrono::milliseconds timeout = patience(60s)) {
   const int fd = connect_to(port);
   if (fd < 0) return Reply();
   Reply r;
@@ -340,7 +349,7 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
 
   // Waits until the log holds a JSON line with "event": name; returns it (null on timeout or exit).
-  json wait_event(const std::string& name, std::chrono::milliseconds timeout = 60s) {
+  json wait_event(const std::string& name, std::chrono::milliseconds timeout = patience(60s)) {
     std::unique_lock<std::mutex> lock(mutex_);
     json found;
     changed_.wait_for(lock, timeout, [&] {
@@ -365,7 +374,7 @@ class ServerProcess {
 
   // Sends `signal` (0: none) and waits for the exit; returns the exit status, or -1 if the
   // process was still running at the timeout.
-  int wait_exit(int signal, std::chrono::milliseconds timeout = 30s) {
+  int wait_exit(int signal, std::chrono::milliseconds timeout = patience(30s)) {
     if (exit_status_ >= 0) return exit_status_;
     if (signal != 0) ::kill(pid_, signal);
     const Clock::time_point deadline = Clock::now() + timeout;
@@ -428,7 +437,7 @@ class ServerHttp : public testing::Test {
   }
 
   // Polls GET /metrics until `metric` (a full sample name) reaches `value`.
-  bool wait_metric(const std::string& metric, double value, std::chrono::milliseconds timeout = 30s,
+  bool wait_metric(const std::string& metric, double value, std::chrono::milliseconds timeout = patience(30s),
                    const Headers& headers = {}) {
     const Clock::time_point deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
@@ -485,7 +494,7 @@ TEST_F(ServerHttp, PortOpensBeforeTheModelsLoadAndOnlyHealthAnswersUntilThen) {
   // Non-blocking, retried until the server has the read end open, so a server that never gets
   // there cannot hang the test.
   int writer = -1;
-  for (const Clock::time_point deadline = Clock::now() + 30s; writer < 0 && Clock::now() < deadline;) {
+  for (const Clock::time_point deadline = Clock::now() + patience(30s); writer < 0 && Clock::now() < deadline;) {
     writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
     if (writer < 0) std::this_thread::sleep_for(10ms);
   }
