@@ -94,7 +94,7 @@ PY
 
 step "kernels"
 (cd "$root" && "$build/crnn_bench" --benchmark_format=json \
-  --benchmark_filter='BM_PeakFlops|BM_Gemm/[a-z0-9]+/(80x96x6625|320x96x288|36480x96x24)$|BM_DepthwiseConv|BM_ArgmaxSoftmaxRows' \
+  --benchmark_filter='BM_PeakFlops|BM_Gemm/[a-z0-9]+/(80x96x6625|320x96x288|36480x96x24)$|BM_DepthwiseConv|BM_PlanarConv|BM_ArgmaxSoftmaxRows' \
   ${iters:+--benchmark_min_time=0.05}) | /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["benchmarks"]))' >"$out/kernels.json"
 
 if dpkg-query -W -f='${Status}' libopencv-dev 2>/dev/null | grep -q "install ok installed"; then

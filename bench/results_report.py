@@ -145,8 +145,9 @@ w("")
 
 if kernels:
     w("## Kernels\n")
-    w("`build/crnn_bench --benchmark_filter='BM_PeakFlops|BM_Gemm|BM_DepthwiseConv|BM_ArgmaxSoftmaxRows'`, "
-      "single thread, each SIMD path this CPU runs (CPU time).\n")
+    w("`build/crnn_bench --benchmark_filter='BM_PeakFlops|BM_Gemm|BM_DepthwiseConv|BM_PlanarConv|BM_ArgmaxSoftmaxRows'`, "
+      "single thread, each SIMD path this CPU runs (CPU time). `PlanarConvIm2col` is the first layer as it ran "
+      "before `ops/planar_conv.h` (relayout, im2col, GEMM), beside `PlanarConv`.\n")
     rows = {}
     for b in kernels:
         parts = b["name"].split("/")
