@@ -919,6 +919,7 @@ TEST_F(ServerHttp, MetricsAndTheRequestLogDescribeEveryRequest) {
   // has read it.
   ASSERT_TRUE(wait_metric("crnn_http_request_duration_seconds_count{route=\"other\"}", 1, 10s));
   ASSERT_TRUE(wait_metric("crnn_http_request_duration_seconds_count{route=\"/ocr\"}", 3, 10s));
+  ASSERT_TRUE(wait_metric("crnn_http_requests_total{route=\"/health\",status=\"200\"}", 1, 10s));
   const Reply metrics = get(port_, "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
