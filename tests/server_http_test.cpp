@@ -780,7 +780,10 @@ TEST_F(ServerHttp, TokensGuardEveryRouteButHealthAndThePageAndAreCheckedBeforeTh
 }
 
 TEST_F(ServerHttp, BeyondTheInflightAndQueueLimitsRequestsGet503WithRetryAfter) {
-  if (start({"--max-inflight", "1", "--max-queue", "1", "--threads", "1"}) == nullptr) return;
+  // The queued request waits for the slow one: as long as that takes (minutes under an emulator).
+  const std::string queue_timeout = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(patience(60s)).count());
+  if (start({"--max-inflight", "1", "--max-queue", "1", "--threads", "1", "--queue-timeout", queue_timeout}) == nullptr)
+    return;
   const std::vector<std::string> slow(8, twelve_megapixel_photo());  // seconds of work
   auto first = std::async(std::launch::async, [&] { return post_images(port_, slow); });
   ASSERT_TRUE(wait_metric("crnn_ocr_inflight", 1)) << "the first request never started";
