@@ -1,20 +1,29 @@
-"""Checks what a deployed crnn-ocr served against the normal build (tests/deploy/*_test.sh).
+"""Checks a deployed crnn-ocr against the normal build (tests/deploy/*_test.sh).
 
-    check_served_ocr.py WORK_DIR
+    check_served_ocr.py BASE_URL IMAGE NORMAL_BUILD_DIR MODELS_DIR
 
-WORK_DIR holds health.json (GET /health), index.html (GET /), served.json (POST /ocr) and
-normal.json (the normal build's `crnn-ocr ocr --json` on the same image with the same
-models). Passes when the three default models are the embedded ones, GET / is the WebUI and
-the served lines equal the normal build's.
+Sends GET /health, GET / and a multipart POST /ocr of IMAGE to BASE_URL, and runs the normal
+build's `crnn-ocr ocr --json` on the same image with the converted default models in
+MODELS_DIR (the ones the static build embeds). Passes when /health reports the three default
+models as embedded, GET / is the WebUI and the served lines equal the normal build's.
 """
 import json
+import subprocess
 import sys
 
-work = sys.argv[1]
-health = json.load(open(f"{work}/health.json"))
-served = json.load(open(f"{work}/served.json"))
-normal = json.load(open(f"{work}/normal.json"))
-page = open(f"{work}/index.html", encoding="utf-8").read()
+import requests
+
+base, image, normal_build, models = sys.argv[1:5]
+health = requests.get(f"{base}/health", timeout=60).json()
+page = requests.get(f"{base}/", timeout=60).content.decode("utf-8")
+with open(image, "rb") as f:
+    served = requests.post(f"{base}/ocr", files={"image": f}, timeout=300).json()
+normal = json.loads(subprocess.run(
+    [f"{normal_build}/crnn-ocr", "ocr", "--json", "--threads", "2",
+     "--rec-model", f"{models}/rec_ch_ppocr_mobile_v2.0.crnn", "--det-model", f"{models}/det_ch_PP-OCRv3.crnn",
+     "--cls-model", f"{models}/cls_ch_ppocr_mobile_v2.0.crnn", image],
+    check=True, capture_output=True, text=True).stdout)
+
 failures = []
 for kind in ("rec", "det", "cls"):
     if (health.get("models") or {}).get(kind, {}).get("source") != "embedded":

@@ -47,11 +47,5 @@ for _ in $(seq 1 300); do
   [ "$(podman inspect "$name" --format '{{.State.Running}}')" = true ] || { echo "FAIL: the container exited:"; podman logs "$name"; exit 1; }
   sleep 0.1
 done
-curl -sf "http://127.0.0.1:$port/health" >"$work/health.json" || { echo "FAIL: not ready:"; podman logs "$name"; exit 1; }
-curl -sf "http://127.0.0.1:$port/" >"$work/index.html"
-curl -sf -F "image=@$image" "http://127.0.0.1:$port/ocr" >"$work/served.json"
-
-"$normal_build/crnn-ocr" ocr --json --threads 2 --rec-model "$models/rec_ch_ppocr_mobile_v2.0.crnn" \
-  --det-model "$models/det_ch_PP-OCRv3.crnn" --cls-model "$models/cls_ch_ppocr_mobile_v2.0.crnn" "$image" >"$work/normal.json"
-/usr/bin/python3 "$root/tests/deploy/check_served_ocr.py" "$work"
+/usr/bin/python3 "$root/tests/deploy/check_served_ocr.py" "http://127.0.0.1:$port" "$image" "$normal_build" "$models"
 echo "PASS: the FROM scratch image (one file, user 65534) serves POST /ocr and the WebUI, same text as the normal build"

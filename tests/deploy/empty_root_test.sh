@@ -48,13 +48,5 @@ for _ in $(seq 1 600); do
   kill -0 "$server_pid" 2>/dev/null || { echo "FAIL: the server exited:"; cat "$work/log"; exit 1; }
   sleep 0.1
 done
-curl -sf "http://127.0.0.1:$port/health" >"$work/health.json" || { echo "FAIL: not ready:"; cat "$work/log"; exit 1; }
-curl -sf "http://127.0.0.1:$port/" >"$work/index.html"
-curl -sf -F "image=@$image" "http://127.0.0.1:$port/ocr" >"$work/served.json"
-
-# The normal build on the same image, with the same converted models given as files.
-"$normal_build/crnn-ocr" ocr --json --threads 2 --rec-model "$models/rec_ch_ppocr_mobile_v2.0.crnn" \
-  --det-model "$models/det_ch_PP-OCRv3.crnn" --cls-model "$models/cls_ch_ppocr_mobile_v2.0.crnn" "$image" >"$work/normal.json"
-
-/usr/bin/python3 "$root/tests/deploy/check_served_ocr.py" "$work"
+/usr/bin/python3 "$root/tests/deploy/check_served_ocr.py" "http://127.0.0.1:$port" "$image" "$normal_build" "$models"
 echo "PASS: the static binary alone in an empty root serves POST /ocr and the WebUI, same text as the normal build"
